@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-network-namespace counters, shown in /proc/net/sdrp_stat.
+ *
+ * Counters are per-CPU so the data path never bounces a shared cache line;
+ * a reader sums them.  Gauges such as the current session count are
+ * incremented and decremented on whichever CPU runs, so a single CPU's
+ * value may be negative: only the sum is meaningful.
+ */
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "sdrp.h"
+
+struct sdrp_mib {
+	long items[SDRP_STAT_NUM];
+};
+
+struct sdrp_net {
+	struct sdrp_mib __percpu *mib;
+};
+
+static unsigned int sdrp_net_id __read_mostly;
+
+static const char *const sdrp_stat_names[SDRP_STAT_NUM] = {
+	[SDRP_STAT_CURR_SESSIONS]	= "SdrpCurrSessions",
+};
+
+static struct sdrp_net *sdrp_net(struct net *net)
+{
+	return net_generic(net, sdrp_net_id);
+}
+
+void sdrp_stats_inc(struct net *net, enum sdrp_stat_item item)
+{
+	this_cpu_inc(sdrp_net(net)->mib->items[item]);
+}
+
+void sdrp_stats_dec(struct net *net, enum sdrp_stat_item item)
+{
+	this_cpu_dec(sdrp_net(net)->mib->items[item]);
+}
+
+static int sdrp_stat_show(struct seq_file *seq, void *v)
+{
+	struct sdrp_net *sn = sdrp_net(seq_file_single_net(seq));
+	long sum[SDRP_STAT_NUM] = {};
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct sdrp_mib *mib = per_cpu_ptr(sn->mib, cpu);
+
+		for (i = 0; i < SDRP_STAT_NUM; i++)
+			sum[i] += READ_ONCE(mib->items[i]);
+	}
+	for (i = 0; i < SDRP_STAT_NUM; i++)
+		seq_printf(seq, "%-32s\t%ld\n", sdrp_stat_names[i], sum[i]);
+	return 0;
+}
+
+static int __net_init sdrp_net_init(struct net *net)
+{
+	struct sdrp_net *sn = sdrp_net(net);
+
+	sn->mib = alloc_percpu(struct sdrp_mib);
+	if (!sn->mib)
+		return -ENOMEM;
+
+	if (!proc_create_net_single("sdrp_stat", 0444, net->proc_net,
+				    sdrp_stat_show, NULL)) {
+		free_percpu(sn->mib);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void __net_exit sdrp_net_exit(struct net *net)
+{
+	remove_proc_entry("sdrp_stat", net->proc_net);
+	free_percpu(sdrp_net(net)->mib);
+}
+
+static struct pernet_operations sdrp_net_ops = {
+	.init	= sdrp_net_init,
+	.exit	= sdrp_net_exit,
+	.id	= &sdrp_net_id,
+	.size	= sizeof(struct sdrp_net),
+};
+
+int sdrp_stats_init(void)
+{
+	return register_pernet_subsys(&sdrp_net_ops);
+}
+
+void sdrp_stats_exit(void)
+{
+	unregister_pernet_subsys(&sdrp_net_ops);
+}
