@@ -7,6 +7,7 @@
 #define _SDRP_INTERNAL_H
 
 #include <errno.h>
+#include <sys/types.h>
 #include <sodium.h>
 #include <sdrp/sdrp.h>
 
@@ -60,5 +61,12 @@ int sdrpi_write_file(const char *path, const void *buf, size_t len,
  * contents.  Returns the record length.
  */
 size_t sdrpi_seal_raw(struct sdrp_cipher *c, uint8_t *rec, size_t inner_len);
+
+/*
+ * sdrp_record_open() for a clear cipher on a read-only record (clear
+ * records are only verified, never modified).
+ */
+int sdrpi_open_clear(struct sdrp_cipher *c, const uint8_t *rec, size_t len,
+		     struct sdrp_msg *m, enum sdrp_err *err);
 
 #endif /* _SDRP_INTERNAL_H */
