@@ -1089,7 +1089,8 @@ int sdrp_rekey_pub(const struct sdrp_msg *m, const uint8_t **pub,
  * Old keys and every intermediate are wiped.  On failure @keys is
  * unchanged.
  *
- * Return: 0; -EPROTO (REKEY_WEAK_DH: all-zero X25519 result).
+ * Return: 0; -EPROTO (REKEY_WEAK_DH: all-zero X25519 result);
+ * -EOVERFLOW if the epoch counter is exhausted.
  */
 int sdrp_rekey_derive(struct sdrp_keys *keys, const uint8_t own_sk[SDRP_X25519_LEN],
 		      const uint8_t peer_pk[SDRP_X25519_LEN],
