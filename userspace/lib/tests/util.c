@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
 #include "keys.h"
 #include "util.h"
 
@@ -318,4 +322,104 @@ const char *test_tmpdir(void)
 	const char *d = getenv("SDRP_TEST_TMP");
 
 	return d && *d ? d : "/tmp";
+}
+
+/* ---- independent reference computations (OpenSSL) ---- */
+
+int ref_hkdf_sha512(uint8_t *out, size_t len, const uint8_t *salt,
+		    size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+		    const uint8_t *info, size_t info_len, int mode)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	int ossl_mode = mode == REF_HKDF_EXTRACT ?
+			EVP_KDF_HKDF_MODE_EXTRACT_ONLY :
+			EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND;
+	OSSL_PARAM p[6], *q = p;
+	int ok;
+
+	*q++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						(char *)"SHA512", 0);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+						 (void *)ikm, ikm_len);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+						 (void *)(salt ? salt : (const uint8_t *)""),
+						 salt_len);
+	*q++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+						 (void *)info, info_len);
+	*q++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &ossl_mode);
+	*q = OSSL_PARAM_construct_end();
+	ok = ctx && EVP_KDF_derive(ctx, out, len, p) > 0;
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return ok;
+}
+
+int ref_hmac_sha512(uint8_t out[64], const uint8_t key[64], const uint8_t *a,
+		    size_t a_len, const uint8_t *b, size_t b_len)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM p[2];
+	size_t out_len = 0;
+	int ok;
+
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						(char *)"SHA512", 0);
+	p[1] = OSSL_PARAM_construct_end();
+	ok = ctx && EVP_MAC_init(ctx, key, 64, p) > 0 &&
+	     EVP_MAC_update(ctx, a, a_len) > 0 &&
+	     EVP_MAC_update(ctx, b, b_len) > 0 &&
+	     EVP_MAC_final(ctx, out, &out_len, 64) > 0 && out_len == 64;
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ok;
+}
+
+int ref_gcm_decrypt(uint8_t *pt, const uint8_t key[32], const uint8_t nonce[12],
+		    const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+		    size_t ct_len, const uint8_t tag[16])
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n, ok;
+
+	ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key,
+				       nonce) > 0 &&
+	     EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) > 0 &&
+	     (!ct_len || EVP_DecryptUpdate(ctx, pt, &n, ct, (int)ct_len) > 0) &&
+	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16,
+				 (void *)tag) > 0 &&
+	     EVP_DecryptFinal_ex(ctx, pt + ct_len, &n) > 0;
+	EVP_CIPHER_CTX_free(ctx);
+	return ok;
+}
+
+int ref_x25519(uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
+{
+	EVP_PKEY *a = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, sk, 32);
+	EVP_PKEY *b = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pk, 32);
+	EVP_PKEY_CTX *ctx = a ? EVP_PKEY_CTX_new(a, NULL) : NULL;
+	size_t len = 32;
+	int ok;
+
+	ok = ctx && b && EVP_PKEY_derive_init(ctx) > 0 &&
+	     EVP_PKEY_derive_set_peer(ctx, b) > 0 &&
+	     EVP_PKEY_derive(ctx, out, &len) > 0 && len == 32;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+	return ok;
+}
+
+void ref_sha512(uint8_t out[64], const uint8_t *a, size_t a_len,
+		const uint8_t *b, size_t b_len)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) <= 0 ||
+	    EVP_DigestUpdate(md, a, a_len) <= 0 ||
+	    EVP_DigestUpdate(md, b, b_len) <= 0 ||
+	    EVP_DigestFinal_ex(md, out, NULL) <= 0)
+		tap_bail("OpenSSL SHA-512 failed");
+	EVP_MD_CTX_free(md);
 }

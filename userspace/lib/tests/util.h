@@ -64,6 +64,28 @@ const struct vec *vec_find(const struct vec *vs, size_t count,
 /* Parse hex; returns bytes written or -1. */
 long hex_decode(const char *hex, uint8_t *out, size_t cap);
 
+/* ---- independent reference computations (OpenSSL) ---- */
+
+enum { REF_HKDF_FULL, REF_HKDF_EXTRACT };
+
+/* OpenSSL's HKDF-SHA512: @mode REF_HKDF_EXTRACT gives the PRK (len 64),
+ * REF_HKDF_FULL extract-then-expand.  1 on success. */
+int ref_hkdf_sha512(uint8_t *out, size_t len, const uint8_t *salt,
+		    size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+		    const uint8_t *info, size_t info_len, int mode);
+/* OpenSSL's HMAC-SHA512 over a | b.  1 on success. */
+int ref_hmac_sha512(uint8_t out[64], const uint8_t key[64], const uint8_t *a,
+		    size_t a_len, const uint8_t *b, size_t b_len);
+/* OpenSSL's AES-256-GCM decryption; 1 if the tag verified. */
+int ref_gcm_decrypt(uint8_t *pt, const uint8_t key[32], const uint8_t nonce[12],
+		    const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+		    size_t ct_len, const uint8_t tag[16]);
+/* OpenSSL's X25519; 1 on success. */
+int ref_x25519(uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32]);
+/* OpenSSL's SHA-512 over a | b. */
+void ref_sha512(uint8_t out[64], const uint8_t *a, size_t a_len,
+		const uint8_t *b, size_t b_len);
+
 /* ---- credentials ---- */
 
 struct test_creds {
