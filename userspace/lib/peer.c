@@ -29,6 +29,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -446,9 +448,14 @@ static struct sdrp_cipher *tx_cipher(struct sdrp_peer *p, bool clear)
 	return p->tx;
 }
 
-/* Deliver a sealed record to the socket, unless silenced. */
-static int put_record(struct sdrp_peer *p, uint8_t *rec, size_t len,
-		      uint64_t seq, size_t data_len, enum sdrp_fault_kind f)
+/*
+ * Deliver a sealed record to the socket, unless silenced.  A silenced
+ * record never existed for the receiver, so the record counter @c sealed
+ * it with is given back: what is sent next must verify.
+ */
+static int put_record(struct sdrp_peer *p, struct sdrp_cipher *c, uint8_t *rec,
+		      size_t len, uint64_t seq, size_t data_len,
+		      enum sdrp_fault_kind f)
 {
 	bool silent = f == SDRP_FAULT_SILENCE || f == SDRP_FAULT_NO_ACK ||
 		      f == SDRP_FAULT_NO_HELLO_REPLY ||
@@ -461,6 +468,8 @@ static int put_record(struct sdrp_peer *p, uint8_t *rec, size_t len,
 		rc = write_all(p, rec, len);
 		if (!rc)
 			p->info.records_tx++;
+	} else if (c) {
+		sdrp_cipher_set_counter(c, sdrp_cipher_counter(c) - 1);
 	}
 	observe(p, SDRP_PEER_TX, rec, seq, data_len, f, SDRP_CLOSE_NONE);
 	return rc;
@@ -537,8 +546,8 @@ static int send_msg(struct sdrp_peer *p, struct sdrp_msg *m, bool clear,
 					       SDRP_MAX_RECORD);
 			if (len < 0)
 				return (int)len;
-			rc = put_record(p, p->txbuf, (size_t)len, early.seq, 0,
-					SDRP_FAULT_OUT_OF_ORDER);
+			rc = put_record(p, p->tx, p->txbuf, (size_t)len,
+					early.seq, 0, SDRP_FAULT_OUT_OF_ORDER);
 			if (rc)
 				return rc;
 		}
@@ -569,14 +578,16 @@ static int send_msg(struct sdrp_peer *p, struct sdrp_msg *m, bool clear,
 		if (rc)
 			len = rc;
 	}
-	sdrp_cipher_free(tmp);
-	if (len < 0)
+	if (len < 0) {
+		sdrp_cipher_free(tmp);
 		return (int)len;
+	}
 	if (m->type == SDRP_MSG_HELLO && !clear) {
 		memcpy(p->rk_hello, p->txbuf, (size_t)len);
 		p->rk_hello_len = (size_t)len;
 	}
-	rc = put_record(p, p->txbuf, (size_t)len, w.seq, w.data_len, f);
+	rc = put_record(p, c, p->txbuf, (size_t)len, w.seq, w.data_len, f);
+	sdrp_cipher_free(tmp);
 	if (rc)
 		return rc;
 	if (!resend) {
@@ -604,8 +615,10 @@ static int send_flow(struct sdrp_peer *p, struct sdrp_msg *m, bool initial)
 	int rc = send_msg(p, m, false, false, initial);
 
 	if (rc) {
-		finish(p, rc == -EOVERFLOW ? SDRP_CLOSE_INTERNAL :
-					     SDRP_CLOSE_TRANSPORT, -rc);
+		if (rc == -EOVERFLOW || rc == -EINVAL || rc == -ENOMEM)
+			finish(p, SDRP_CLOSE_INTERNAL, -rc);
+		else
+			finish(p, SDRP_CLOSE_TRANSPORT, 0);
 		return rc;
 	}
 	remember(p, m);
@@ -1029,7 +1042,8 @@ static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 		return;
 	}
 	f = fault_for(p, SDRP_MSG_HELLO_ACK, true);
-	if (put_record(p, p->txbuf, (size_t)n, p->keys.s2c_seq - 1, 0, f)) {
+	if (put_record(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n,
+		       p->keys.s2c_seq - 1, 0, f)) {
 		finish(p, SDRP_CLOSE_TRANSPORT, 0);
 		return;
 	}
@@ -1310,7 +1324,7 @@ int sdrp_peer_new(int fd, enum sdrp_role role,
 		  const struct sdrp_params *params, struct sdrp_peer **out)
 {
 	struct sdrp_peer *p;
-	int rc;
+	int rc, one = 1;
 
 	*out = NULL;
 	if (fd < 0 || (role != SDRP_ROLE_CLIENT && role != SDRP_ROLE_SERVER))
@@ -1333,6 +1347,12 @@ int sdrp_peer_new(int fd, enum sdrp_role role,
 		free(p);
 		return -ENOMEM;
 	}
+	/*
+	 * Records are written whole, and a DATA ACK is followed at once by
+	 * the next DATA REQUEST: Nagle would hold that second record back
+	 * for the peer's delayed ACK.  Not a TCP socket: nothing to do.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	p->fd = fd;
 	p->role = role;
 	p->params = default_params;
@@ -1443,7 +1463,8 @@ int sdrp_peer_start_handshake(struct sdrp_peer *p,
 		p->keys.c2s_seq = hm.seq + 1;
 		p->keys.s2c_seq = hm.seq;	/* HELLO ACK echoes it */
 		f = fault_for(p, SDRP_MSG_HELLO, true);
-		if (put_record(p, p->txbuf, (size_t)n, hm.seq, 0, f)) {
+		if (put_record(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n,
+			       hm.seq, 0, f)) {
 			finish(p, SDRP_CLOSE_TRANSPORT, 0);
 			return closed_ret(p) ? closed_ret(p) : -ECONNRESET;
 		}
