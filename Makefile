@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sdrp top-level build.  `make help` lists the targets.
+#
+#   make                 sdrp.ko for KDIR (build/kmod/<release>/sdrp.ko) and userspace
+#   make check           host tests + VM tests on every kernel in KERNELS
+#   make demo            boot a VM, load the module, show it registered
+#
+# Kernel module builds never touch the source tree: each kernel release
+# gets a copy under build/kmod/<release>/ (see scripts/build-kmod.sh).
+
+SHELL		:= /bin/bash
+.SHELLFLAGS	:= -o pipefail -c
+
+# The two supported kernels: Debian 12's own and the 6.12 LTS from
+# bookworm-backports.  KERNELS picks the VM test runs by short name; a full
+# release name (uname -r of an installed cloud kernel) works too.
+KVER_6.1	:= 6.1.0-56-cloud-amd64
+KVER_6.12	:= 6.12.95+deb12-cloud-amd64
+KERNELS		?= 6.1 6.12
+KDIR		?= /lib/modules/$(KVER_6.1)/build
+
+kver		= $(or $(KVER_$(1)),$(1))
+KVERS		= $(foreach k,$(KERNELS),$(call kver,$(k)))
+
+B		:= build
+TAP		:= $(B)/tap
+JOBS		?= 2
+export JOBS
+
+# Kernel source tarball that provides the kselftest harness and checkpatch.
+LINUX_SOURCE	?= /usr/src/linux-source-6.12.tar.xz
+KSRC_STAMP	:= $(B)/.ksrc-extracted
+
+# ---- VM test suite (see selftests/README.md) -----------------------------
+#
+# VM_TESTS: the suite, from selftests/vm/tests.list; T=name[,name] runs only
+# those (also tests not in the list, e.g. T=demo-like scripts).
+# VM_PROGS: host programs installed in the guest at the same path (relative
+# paths go to /usr/bin/); their shared libraries follow.  Every byte costs
+# boot time (the kernel inflates the initramfs under TCG): add debugging
+# tools per run, e.g. make check-vm VM_PROGS+=/usr/bin/ss.
+# VM_KMODS: kernel modules (or aliases) the guest needs besides sdrp.ko's
+# own dependencies; crypto templates load on demand, so list them here.
+VM_TESTS	?= $(shell sed -e 's/\#.*//' selftests/vm/tests.list)
+VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc $(wildcard $(B)/bin/*)
+VM_KMODS	?= veth sch_netem tls crypto-gcm crypto-ghash crypto-aes \
+		   crypto-ctr crypto-sha512 crypto-hmac
+VM_TIMEOUT	?= 600
+VM_TEST_TIMEOUT	?= 120
+
+comma		:= ,
+empty		:=
+space		:= $(empty) $(empty)
+vm_run_names	= $(if $(T),$(subst $(comma),$(space),$(T)),$(VM_TESTS))
+# name -> file: a path if it has a slash, else selftests/<name>.sh, else
+# the C test build/selftests/<name>
+vm_test_file	= $(if $(findstring /,$(1)),$(1),$(if $(wildcard selftests/$(1).sh),selftests/$(1).sh,$(B)/selftests/$(1)))
+vm_run_files	= $(foreach t,$(vm_run_names),$(call vm_test_file,$(t)))
+
+# Every dependency `make deps` installs (scripts/deps.sh).
+DEPS_PACKAGES	:= \
+	linux-image-$(KVER_6.1) linux-headers-$(KVER_6.1) \
+	linux-image-$(KVER_6.12) linux-headers-$(KVER_6.12) \
+	linux-source-6.1 linux-source-6.12 \
+	gcc make libc6-dev binutils perl rsync \
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd gzip \
+	iproute2 ethtool sparse \
+	libsodium-dev libssl-dev libnl-3-dev libnl-genl-3-dev pkg-config \
+	clang libclang-rt-14-dev python3
+
+HAVE_USERSPACE	= $(wildcard userspace/Makefile)
+
+.PHONY: all module userspace selftests deps check check-unit check-vm \
+	demo bench style clean help
+
+all: module userspace
+
+module:
+	@scripts/build-kmod.sh $(KDIR)
+
+userspace:
+ifneq ($(HAVE_USERSPACE),)
+	@$(MAKE) --no-print-directory -C userspace
+endif
+
+# kselftest harness and checkpatch.pl, from one pass over the tarball
+$(KSRC_STAMP): $(LINUX_SOURCE) scripts/extract-ksrc.sh
+	@mkdir -p $(B)
+	@echo "  EXTRACT kselftest harness, checkpatch from $(LINUX_SOURCE)"
+	@scripts/extract-ksrc.sh $(LINUX_SOURCE) $(B)
+	@touch $@
+
+selftests: $(KSRC_STAMP)
+	@$(MAKE) --no-print-directory -C selftests OUT=$(CURDIR)/$(B)/selftests \
+		KSFT=$(CURDIR)/$(B)/ksft
+
+deps:
+	@scripts/deps.sh $(DEPS_PACKAGES)
+
+# ---- tests ---------------------------------------------------------------
+#
+# Every test prints TAP; each suite's output is kept in $(TAP)/*.tap and
+# scripts/tap-summary.sh prints the one-line count.  A suite that fails
+# without printing "not ok" (build error, crash) gets a "not ok" line
+# appended, so the count cannot miss it.
+
+check: deps
+	@rm -rf $(TAP)
+	@rc=0; \
+	$(MAKE) --no-print-directory check-unit NO_SUMMARY=1 || rc=1; \
+	$(MAKE) --no-print-directory check-vm NO_SUMMARY=1 || rc=1; \
+	echo "== all: $$(ls $(TAP))"; \
+	scripts/tap-summary.sh $(TAP)/*.tap || rc=1; \
+	exit $$rc
+
+check-unit:
+	@mkdir -p $(TAP); rm -f $(TAP)/unit-*.tap
+	@rc=0; \
+	echo "== host: console scanner"; \
+	selftests/vm/test_scan_console.sh | tee $(TAP)/unit-scan-console.tap || \
+		{ rc=1; echo "not ok - console scanner test exited with status $$?" >>$(TAP)/unit-scan-console.tap; }; \
+	if [ -n "$(HAVE_USERSPACE)" ]; then \
+		echo "== host: userspace"; \
+		$(MAKE) --no-print-directory -C userspace check 2>&1 | tee $(TAP)/unit-userspace.tap || \
+			{ rc=1; echo "not ok - make -C userspace check failed" >>$(TAP)/unit-userspace.tap; }; \
+	fi; \
+	[ -n "$(NO_SUMMARY)" ] || scripts/tap-summary.sh $(TAP)/unit-*.tap || rc=1; \
+	exit $$rc
+
+# The userspace build provides programs for VM_PROGS; if it fails, the VM
+# suite still runs the kernel tests and the failure is counted.
+check-vm: selftests
+	@mkdir -p $(TAP); rm -f $(TAP)/vm-*.tap
+	@rc=0; \
+	if [ -n "$(HAVE_USERSPACE)" ] && ! $(MAKE) --no-print-directory userspace; then \
+		echo "not ok - userspace build (programs for the VM)" >$(TAP)/vm-userspace-build.tap; \
+		rc=1; \
+	fi; \
+	for kver in $(KVERS); do \
+		tap=$(TAP)/vm-$$kver.tap; \
+		echo "== vm: $$kver: $(vm_run_names)"; \
+		if ! scripts/build-kmod.sh /lib/modules/$$kver/build; then \
+			echo "not ok - build sdrp.ko for $$kver" >$$tap; rc=1; continue; \
+		fi; \
+		selftests/vm/run.sh -k $$kver -m $(B)/kmod/$$kver/sdrp.ko \
+			-o $(B)/vm/$$kver -T $(VM_TIMEOUT) -P $(VM_TEST_TIMEOUT) \
+			$(foreach f,$(vm_run_files),-t $(f)) \
+			$(foreach p,$(VM_PROGS),-b $(p)) \
+			$(foreach m,$(VM_KMODS),-M $(m)) || rc=1; \
+		cp $(B)/vm/$$kver/results.tap $$tap 2>/dev/null || \
+			echo "not ok - vm run for $$kver produced no results" >$$tap; \
+	done; \
+	[ -n "$(NO_SUMMARY)" ] || scripts/tap-summary.sh $(TAP)/vm-*.tap || rc=1; \
+	exit $$rc
+
+DEMO_KERNEL	?= $(firstword $(KERNELS))
+
+demo: deps
+	@kver=$(call kver,$(DEMO_KERNEL)); \
+	scripts/build-kmod.sh /lib/modules/$$kver/build && \
+	selftests/vm/run.sh -k $$kver -m $(B)/kmod/$$kver/sdrp.ko -o $(B)/vm/demo-$$kver \
+		-t selftests/vm/demo.sh $(foreach p,$(VM_PROGS),-b $(p)) \
+		$(foreach m,$(VM_KMODS),-M $(m))
+
+bench: deps
+ifneq ($(HAVE_USERSPACE),)
+	@$(MAKE) --no-print-directory -C userspace bench
+endif
+
+# ---- style ---------------------------------------------------------------
+
+STYLE_FILES	= $(sort $(wildcard kernel/*.[ch] include/*/*.h include/*/*/*.h))
+
+style: $(KSRC_STAMP)
+	@echo "== checkpatch --strict: $(STYLE_FILES)"
+	@$(B)/checkpatch/checkpatch.pl --strict --no-tree --quiet --show-types \
+		-f $(STYLE_FILES)
+	@rc=0; for kver in $(KVERS); do \
+		echo "== sparse: $$kver"; \
+		out=$$(scripts/build-kmod.sh /lib/modules/$$kver/build C=2 CHECK=sparse 2>&1) || rc=1; \
+		echo "$$out" | grep -v '^make\|^  [A-Z]\|Skipping BTF' || true; \
+		! echo "$$out" | grep -qE '(warning|error):' || rc=1; \
+	done; exit $$rc
+
+clean:
+	rm -rf $(B)
+ifneq ($(HAVE_USERSPACE),)
+	@$(MAKE) --no-print-directory -C userspace clean
+endif
+
+help:
+	@echo "make [all]      sdrp.ko for KDIR=$(KDIR), and userspace/ if present"
+	@echo "make deps       install build and test dependencies (apt-get)"
+	@echo "make check      check-unit + check-vm; ends with 'N passed, N failed, N skipped'"
+	@echo "make check-unit host tests (no VM)"
+	@echo "make check-vm   VM tests once per kernel in KERNELS=\"$(KERNELS)\"; T=name runs one test"
+	@echo "make demo       boot a VM ($(DEMO_KERNEL)), load sdrp, show it registered"
+	@echo "make style      checkpatch --strict on kernel/ include/, sparse build"
+	@echo "make clean      remove build/"
