@@ -84,7 +84,8 @@ static int key_valid(const struct sdrp_cert *c)
 {
 	size_t n_bits;
 
-	if (!c->n_len || !c->n[0] || !c->e_len || !c->e[0])
+	/* The top bit set: the modulus has exactly n_len * 8 bits. */
+	if (!c->n_len || !(c->n[0] & 0x80) || !c->e_len || !c->e[0])
 		return 0;
 	n_bits = c->n_len * 8;
 	if (n_bits < SDRP_RSA_MIN_BITS || n_bits > SDRP_RSA_MAX_BITS)
@@ -237,10 +238,11 @@ static uint8_t *put_identity(uint8_t *p, const char *id)
 	return p + len;
 }
 
-int sdrp_cert_create(const struct sdrp_cert_template *t,
-		     const struct sdrp_privkey *subject_key,
-		     const struct sdrp_privkey *issuer_key,
-		     struct sdrp_cert **out)
+/* Issue a certificate for the RSA key @subject_pkey (EVP_PKEY *). */
+static int cert_create(const struct sdrp_cert_template *t,
+		       const void *subject_pkey,
+		       const struct sdrp_privkey *issuer_key,
+		       struct sdrp_cert **out)
 {
 	const char *issuer = t->issuer ? t->issuer : t->subject;
 	uint8_t digest[SDRP_HASH_LEN], *buf = NULL, *p;
@@ -254,7 +256,7 @@ int sdrp_cert_create(const struct sdrp_cert_template *t,
 	if (!t->subject || !sdrp_identity_valid(t->subject) ||
 	    !sdrp_identity_valid(issuer) || t->not_before > t->not_after)
 		return -EINVAL;
-	rc = sdrpi_privkey_ne(subject_key, &n, &n_len, &e, &e_len);
+	rc = sdrpi_pkey_ne(subject_pkey, &n, &n_len, &e, &e_len);
 	if (rc)
 		return rc;
 	if (e_len > CERT_E_MAX) {
@@ -303,6 +305,50 @@ out:
 	return rc;
 }
 
+int sdrp_cert_create(const struct sdrp_cert_template *t,
+		     const struct sdrp_privkey *subject_key,
+		     const struct sdrp_privkey *issuer_key,
+		     struct sdrp_cert **out)
+{
+	return cert_create(t, sdrpi_privkey_pkey(subject_key), issuer_key, out);
+}
+
+int sdrp_cert_create_pub(const struct sdrp_cert_template *t,
+			 const struct sdrp_pubkey *subject_key,
+			 const struct sdrp_privkey *issuer_key,
+			 struct sdrp_cert **out)
+{
+	return cert_create(t, sdrpi_pubkey_pkey(subject_key), issuer_key, out);
+}
+
+void sdrp_cert_fingerprint(const struct sdrp_cert *c,
+			   uint8_t fp[SDRP_CERT_FINGERPRINT_LEN])
+{
+	uint8_t h[SDRP_HASH_LEN];
+
+	sdrp_init();
+	crypto_hash_sha512(h, c->raw, c->raw_len);
+	memcpy(fp, h, SDRP_CERT_FINGERPRINT_LEN);
+}
+
+unsigned int sdrp_cert_key_bits(const struct sdrp_cert *c)
+{
+	/* key_valid(): the top bit of the modulus is set. */
+	return (unsigned int)(c->n_len * 8);
+}
+
+uint64_t sdrp_cert_random_serial(void)
+{
+	uint64_t v;
+
+	sdrp_init();
+	do {
+		randombytes_buf(&v, sizeof(v));
+		v >>= 1;
+	} while (!v);
+	return v;
+}
+
 int sdrp_cert_matches_key(const struct sdrp_cert *c,
 			  const struct sdrp_privkey *k)
 {
@@ -310,7 +356,7 @@ int sdrp_cert_matches_key(const struct sdrp_cert *c,
 	size_t n_len, e_len;
 	int same;
 
-	if (sdrpi_privkey_ne(k, &n, &n_len, &e, &e_len))
+	if (sdrpi_pkey_ne(sdrpi_privkey_pkey(k), &n, &n_len, &e, &e_len))
 		return 0;
 	same = n_len == c->n_len && e_len == c->e_len &&
 	       !memcmp(n, c->n, n_len) && !memcmp(e, c->e, e_len);

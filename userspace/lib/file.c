@@ -96,6 +96,14 @@ int sdrp_file_is_private(const char *path)
 	return !(st.st_mode & (S_IRWXG | S_IRWXO));
 }
 
+int sdrp_s0_generate(uint8_t s0[SDRP_S0_LEN])
+{
+	if (sdrp_init() == -EIO)
+		return -EIO;
+	randombytes_buf(s0, SDRP_S0_LEN);
+	return 0;
+}
+
 int sdrp_s0_parse(const char *text, size_t len, uint8_t s0[SDRP_S0_LEN])
 {
 	size_t bin_len;

@@ -43,9 +43,12 @@ void *sdrpi_pkey_from_ne(const uint8_t *n, size_t n_len, const uint8_t *e,
 			 size_t e_len);
 void sdrpi_pkey_free(void *pkey);
 
-/* Big-endian n and e of a private key, malloc'd; 0 or -errno. */
-int sdrpi_privkey_ne(const struct sdrp_privkey *k, uint8_t **n, size_t *n_len,
-		     uint8_t **e, size_t *e_len);
+/* Big-endian n and e of an RSA key (EVP_PKEY *), malloc'd; 0 or -errno. */
+int sdrpi_pkey_ne(const void *pkey, uint8_t **n, size_t *n_len, uint8_t **e,
+		  size_t *e_len);
+/* The EVP_PKEY of a private or public key. */
+const void *sdrpi_privkey_pkey(const struct sdrp_privkey *k);
+const void *sdrpi_pubkey_pkey(const struct sdrp_pubkey *k);
 
 /* Read a whole (small) file; malloc'd, NUL-terminated.  0 or -errno. */
 int sdrpi_read_file(const char *path, size_t max, char **out, size_t *len);

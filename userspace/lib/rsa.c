@@ -26,6 +26,20 @@ struct sdrp_privkey {
 	EVP_PKEY *pkey;
 };
 
+struct sdrp_pubkey {
+	EVP_PKEY *pkey;
+};
+
+const void *sdrpi_privkey_pkey(const struct sdrp_privkey *k)
+{
+	return k->pkey;
+}
+
+const void *sdrpi_pubkey_pkey(const struct sdrp_pubkey *k)
+{
+	return k->pkey;
+}
+
 static int bits_allowed(int bits)
 {
 	return bits >= SDRP_RSA_MIN_BITS && bits <= SDRP_RSA_MAX_BITS &&
@@ -85,7 +99,8 @@ int sdrp_privkey_from_pem(const char *pem, size_t len,
 	return privkey_wrap(pkey, out);
 }
 
-int sdrp_privkey_to_pem(const struct sdrp_privkey *k, char **pem, size_t *len)
+/* PEM text of a key, private (PKCS#8) or public (SubjectPublicKeyInfo). */
+static int pem_string(EVP_PKEY *pkey, int private, char **pem, size_t *len)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *data, *copy;
@@ -94,8 +109,9 @@ int sdrp_privkey_to_pem(const struct sdrp_privkey *k, char **pem, size_t *len)
 	*pem = NULL;
 	if (!bio)
 		return -ENOMEM;
-	if (!PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL,
-					   NULL)) {
+	if (private ? !PEM_write_bio_PKCS8PrivateKey(bio, pkey, NULL, NULL, 0,
+						     NULL, NULL) :
+		      !PEM_write_bio_PUBKEY(bio, pkey)) {
 		BIO_free(bio);
 		return -EIO;
 	}
@@ -113,6 +129,90 @@ int sdrp_privkey_to_pem(const struct sdrp_privkey *k, char **pem, size_t *len)
 		return -ENOMEM;
 	*pem = copy;
 	return 0;
+}
+
+int sdrp_privkey_to_pem(const struct sdrp_privkey *k, char **pem, size_t *len)
+{
+	return pem_string(k->pkey, 1, pem, len);
+}
+
+int sdrp_privkey_public_pem(const struct sdrp_privkey *k, char **pem,
+			    size_t *len)
+{
+	return pem_string(k->pkey, 0, pem, len);
+}
+
+int sdrp_pubkey_from_pem(const char *pem, size_t len, struct sdrp_pubkey **out)
+{
+	struct sdrp_pubkey *k;
+	struct sdrp_cert *c;
+	EVP_PKEY *pkey;
+	BIO *bio;
+
+	*out = NULL;
+	if (len > INT32_MAX)
+		return -EINVAL;
+	/* An sdrp certificate: re-certify the key it carries. */
+	if (memmem(pem, len, SDRP_CERT_ARMOR_BEGIN,
+		   strlen(SDRP_CERT_ARMOR_BEGIN))) {
+		if (sdrp_cert_dearmor(pem, len, &c, NULL))
+			return -EINVAL;
+		pkey = c->pkey;
+		if (!EVP_PKEY_up_ref(pkey))
+			pkey = NULL;
+		sdrp_cert_free(c);
+	} else {
+		bio = BIO_new_mem_buf(pem, (int)len);
+		if (!bio)
+			return -ENOMEM;
+		pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	if (!pkey)
+		return -EINVAL;
+	if (!EVP_PKEY_is_a(pkey, "RSA") ||
+	    !bits_allowed(EVP_PKEY_get_bits(pkey))) {
+		EVP_PKEY_free(pkey);
+		return -EINVAL;
+	}
+	k = malloc(sizeof(*k));
+	if (!k) {
+		EVP_PKEY_free(pkey);
+		return -ENOMEM;
+	}
+	k->pkey = pkey;
+	*out = k;
+	return 0;
+}
+
+int sdrp_pubkey_load(const char *path, struct sdrp_pubkey **out)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = sdrpi_read_file(path, 64 * 1024, &text, &len);
+	if (rc == -EFBIG)
+		return -EINVAL;
+	if (rc)
+		return rc;
+	rc = sdrp_pubkey_from_pem(text, len, out);
+	free(text);
+	return rc;
+}
+
+void sdrp_pubkey_free(struct sdrp_pubkey *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+unsigned int sdrp_pubkey_bits(const struct sdrp_pubkey *k)
+{
+	return (unsigned int)EVP_PKEY_get_bits(k->pkey);
 }
 
 int sdrp_privkey_load(const char *path, struct sdrp_privkey **out)
@@ -180,15 +280,15 @@ static int bn_export(const EVP_PKEY *pkey, const char *name, uint8_t **out,
 	return 0;
 }
 
-int sdrpi_privkey_ne(const struct sdrp_privkey *k, uint8_t **n, size_t *n_len,
-		     uint8_t **e, size_t *e_len)
+int sdrpi_pkey_ne(const void *pkey, uint8_t **n, size_t *n_len, uint8_t **e,
+		  size_t *e_len)
 {
 	int rc;
 
-	rc = bn_export(k->pkey, OSSL_PKEY_PARAM_RSA_N, n, n_len);
+	rc = bn_export(pkey, OSSL_PKEY_PARAM_RSA_N, n, n_len);
 	if (rc)
 		return rc;
-	rc = bn_export(k->pkey, OSSL_PKEY_PARAM_RSA_E, e, e_len);
+	rc = bn_export(pkey, OSSL_PKEY_PARAM_RSA_E, e, e_len);
 	if (rc) {
 		free(*n);
 		*n = NULL;

@@ -233,6 +233,8 @@ static void test_parse(void)
 	expect_parse(&f, SDRP_ERR_NONE, "255-byte subject");
 	f = good; f.n0 = 0;
 	expect_parse(&f, SDRP_ERR_CERT_KEY, "modulus with a leading zero");
+	f = good; f.n0 = 0x7f;
+	expect_parse(&f, SDRP_ERR_CERT_KEY, "modulus top bit clear (2047 bits)");
 	f = good; f.n_last = 0x02;
 	expect_parse(&f, SDRP_ERR_CERT_KEY, "even modulus");
 	f = good; f.n_len = 255;
@@ -440,6 +442,71 @@ static void test_files(void)
 	unlink(spath);
 }
 
+static void test_pubkey(void)
+{
+	struct sdrp_pubkey *pub;
+	struct sdrp_cert *c;
+	struct sdrp_cert_template t = {
+		.serial = sdrp_cert_random_serial(), .not_before = now - 1,
+		.not_after = now + 100, .subject = "server.example",
+		.issuer = "sdrp-test-ca",
+	};
+	uint8_t fp[SDRP_CERT_FINGERPRINT_LEN], fp2[SDRP_CERT_FINGERPRINT_LEN];
+	uint8_t h[64], s0a[32], s0b[32];
+	enum sdrp_err err;
+	char *pem, *armor, path[512];
+	size_t len;
+	int i, bad = 0;
+
+	OK(!sdrp_privkey_public_pem(cr.server_key, &pem, &len) &&
+	   !strncmp(pem, "-----BEGIN PUBLIC KEY-----", 26) && len == strlen(pem),
+	   "public key: PEM of the public half");
+	OK(!sdrp_pubkey_from_pem(pem, len, &pub) && sdrp_pubkey_bits(pub) == 2048,
+	   "public key: parsed back");
+	OK(!sdrp_cert_create_pub(&t, pub, cr.ca_key, &c) &&
+	   !sdrp_cert_verify(c, cr.ca, "server.example", now, &err) &&
+	   sdrp_cert_matches_key(c, cr.server_key),
+	   "create_pub: certifies the key without its private half");
+	sdrp_cert_free(c);
+	sdrp_pubkey_free(pub);
+	snprintf(path, sizeof(path), "%s/test_cert.%d.pub", test_tmpdir(),
+		 (int)getpid());
+	unlink(path);
+	OK(!sdrp_cert_save(cr.client, path) && !sdrp_pubkey_load(path, &pub) &&
+	   !sdrp_cert_create_pub(&t, pub, cr.ca_key, &c) &&
+	   sdrp_cert_matches_key(c, cr.client_key),
+	   "public key: taken from an armoured certificate (re-certify)");
+	sdrp_cert_free(c);
+	sdrp_pubkey_free(pub);
+	unlink(path);
+	IS(sdrp_pubkey_from_pem("junk", 4, &pub), -EINVAL,
+	   "public key: garbage refused");
+	IS(sdrp_pubkey_load("/nonexistent/pub", &pub), -ENOENT,
+	   "public key: missing file");
+	free(pem);
+	if (!sdrp_cert_armor(cr.server, &armor, &len)) {
+		armor[40] = '*';
+		IS(sdrp_pubkey_from_pem(armor, len, &pub), -EINVAL,
+		   "public key: broken certificate refused");
+		free(armor);
+	}
+
+	sdrp_cert_fingerprint(cr.client, fp);
+	sdrp_cert_fingerprint(cr.server, fp2);
+	ref_sha512(h, cr.client->raw, cr.client->raw_len, NULL, 0);
+	OK(!memcmp(fp, h, sizeof(fp)) && memcmp(fp, fp2, sizeof(fp)),
+	   "fingerprint: first 16 bytes of SHA-512(certificate)");
+	IS(sdrp_cert_key_bits(cr.client), 2048, "certificate key bits");
+	for (i = 0; i < 100; i++) {
+		uint64_t v = sdrp_cert_random_serial();
+
+		bad |= !v || v >> 63;
+	}
+	OK(!bad, "random serial: non-zero, 63 bits");
+	OK(!sdrp_s0_generate(s0a) && !sdrp_s0_generate(s0b) &&
+	   memcmp(s0a, s0b, 32), "s0: generated at random");
+}
+
 static void test_identity(void)
 {
 	char id[300];
@@ -467,6 +534,7 @@ int main(void)
 	test_parse();
 	test_armor();
 	test_files();
+	test_pubkey();
 	test_identity();
 	test_creds_free(&cr);
 	return tap_done();

@@ -109,8 +109,8 @@ enum sdrp_err {
 	SDRP_ERR_CERT_RESERVED,		/* reserved bytes non-zero */
 	SDRP_ERR_CERT_IDENTITY,		/* subject/issuer empty or not
 					 * printable ASCII 0x21..0x7e */
-	SDRP_ERR_CERT_KEY,		/* modulus/exponent out of range or
-					 * with a leading zero */
+	SDRP_ERR_CERT_KEY,		/* modulus/exponent out of range, even,
+					 * or with a leading zero bit/byte */
 	SDRP_ERR_CERT_SIG_LEN,		/* signature length 0 or past end */
 	SDRP_ERR_CERT_VALIDITY,		/* not_before > not_after */
 	SDRP_ERR_CERT_TRAILING,		/* bytes after the signature */
@@ -612,6 +612,21 @@ int sdrp_privkey_from_pem(const char *pem, size_t len,
 int sdrp_privkey_to_pem(const struct sdrp_privkey *k, char **pem, size_t *len);
 
 /**
+ * sdrp_privkey_public_pem() - PEM "PUBLIC KEY" text of a key's public half
+ * @k:		key
+ * @pem:	set to a NUL-terminated malloc'd string (SubjectPublicKeyInfo,
+ *		as "openssl pkey -pubout" writes); free()
+ * @len:	set to its length without the NUL, may be NULL
+ *
+ * The input of sdrp_pubkey_from_pem(), for a CA that issues a certificate
+ * without seeing the private key.
+ *
+ * Return: 0; -ENOMEM; -EIO.
+ */
+int sdrp_privkey_public_pem(const struct sdrp_privkey *k, char **pem,
+			    size_t *len);
+
+/**
  * sdrp_privkey_load() - read a PEM private key file
  * @path:	file name
  * @out:	the key
@@ -642,6 +657,42 @@ void sdrp_privkey_free(struct sdrp_privkey *k);
  * @k:		key
  */
 unsigned int sdrp_privkey_bits(const struct sdrp_privkey *k);
+
+/* An RSA public key (OpenSSL EVP_PKEY underneath). */
+struct sdrp_pubkey;
+
+/**
+ * sdrp_pubkey_from_pem() - parse an RSA public key
+ * @pem:	PEM "PUBLIC KEY" (SubjectPublicKeyInfo), or an armoured sdrp
+ *		certificate whose key is taken (to re-certify it)
+ * @len:	its length
+ * @out:	the key, freed with sdrp_pubkey_free()
+ *
+ * Return: 0; -EINVAL if not an RSA key of an allowed size; -ENOMEM.
+ */
+int sdrp_pubkey_from_pem(const char *pem, size_t len,
+			 struct sdrp_pubkey **out);
+
+/**
+ * sdrp_pubkey_load() - read a public key file (as sdrp_pubkey_from_pem())
+ * @path:	file name
+ * @out:	the key
+ *
+ * Return: 0; -errno of open/read; -EINVAL; -ENOMEM.
+ */
+int sdrp_pubkey_load(const char *path, struct sdrp_pubkey **out);
+
+/**
+ * sdrp_pubkey_free() - free a public key
+ * @k:		key or NULL
+ */
+void sdrp_pubkey_free(struct sdrp_pubkey *k);
+
+/**
+ * sdrp_pubkey_bits() - modulus size of a public key in bits
+ * @k:		key
+ */
+unsigned int sdrp_pubkey_bits(const struct sdrp_pubkey *k);
 
 /**
  * sdrp_file_is_private() - whether a file is unreadable by group and others
@@ -682,6 +733,8 @@ ssize_t sdrp_pss_sign(const struct sdrp_privkey *k,
 #define SDRP_CERT_ARMOR_END	"-----END SDRP CERTIFICATE-----"
 /* Largest encoded certificate (RSA-8192 subject and issuer keys). */
 #define SDRP_CERT_MAX_LEN	4096
+/* Bytes of a certificate fingerprint (sdrp_cert_fingerprint()). */
+#define SDRP_CERT_FINGERPRINT_LEN 16
 
 /*
  * A parsed certificate.  Read-only for callers; the pointers point into
@@ -738,6 +791,45 @@ int sdrp_cert_create(const struct sdrp_cert_template *t,
 		     const struct sdrp_privkey *subject_key,
 		     const struct sdrp_privkey *issuer_key,
 		     struct sdrp_cert **out);
+
+/**
+ * sdrp_cert_create_pub() - issue a certificate for a public key
+ * @t:		contents
+ * @subject_key: the public key certified (its private half stays with
+ *		its owner)
+ * @issuer_key:	CA's private key
+ * @out:	the new certificate
+ *
+ * Return: as sdrp_cert_create().
+ */
+int sdrp_cert_create_pub(const struct sdrp_cert_template *t,
+			 const struct sdrp_pubkey *subject_key,
+			 const struct sdrp_privkey *issuer_key,
+			 struct sdrp_cert **out);
+
+/**
+ * sdrp_cert_random_serial() - a random serial number for a new certificate
+ *
+ * Return: a non-zero 63-bit value.
+ */
+uint64_t sdrp_cert_random_serial(void);
+
+/**
+ * sdrp_cert_fingerprint() - short digest identifying a certificate
+ * @c:		certificate
+ * @fp:		output: the first SDRP_CERT_FINGERPRINT_LEN bytes of
+ *		SHA-512 over the encoded certificate (c->raw)
+ *
+ * For logs and listings (sdrpctl, sdrpd); not used by the protocol.
+ */
+void sdrp_cert_fingerprint(const struct sdrp_cert *c,
+			   uint8_t fp[SDRP_CERT_FINGERPRINT_LEN]);
+
+/**
+ * sdrp_cert_key_bits() - modulus size of a certificate's key in bits
+ * @c:		parsed certificate (its modulus has its top bit set)
+ */
+unsigned int sdrp_cert_key_bits(const struct sdrp_cert *c);
 
 /**
  * sdrp_cert_parse() - parse an encoded certificate
@@ -847,6 +939,14 @@ void sdrp_cert_free(struct sdrp_cert *c);
 /* ------------------------------------------------------------------ */
 /* s0 files                                                            */
 /* ------------------------------------------------------------------ */
+
+/**
+ * sdrp_s0_generate() - a fresh random s0
+ * @s0:		output (32 bytes from the CSPRNG); wipe after use
+ *
+ * Return: 0; -EIO if libsodium cannot initialise.
+ */
+int sdrp_s0_generate(uint8_t s0[SDRP_S0_LEN]);
 
 /**
  * sdrp_s0_parse() - parse s0 text: 64 hex digits, optional final newline
