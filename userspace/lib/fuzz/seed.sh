@@ -24,12 +24,17 @@ hexes() {
 	END { flush() }' "$vectors"
 }
 
+# hex on stdin -> bytes on stdout (perl: no extra dependency)
+unhex() {
+	perl -ne 'chomp; print pack("H*", $_)'
+}
+
 # emit NAME: hex lines on stdin -> one seed file each, DIR/NAME-<line>
 emit() {
 	i=0
 	while read -r h; do
 		i=$((i + 1))
-		printf '%s' "$h" | xxd -r -p > "$dir/$1-$i"
+		printf '%s' "$h" | unhex > "$dir/$1-$i"
 	done
 }
 
@@ -49,7 +54,7 @@ fuzz_armor)
 	hexes cert | while read -r h; do
 		i=$((i + 1))
 		{ echo "-----BEGIN SDRP CERTIFICATE-----"
-		  printf '%s' "$h" | xxd -r -p | base64 -w 64
+		  printf '%s' "$h" | unhex | base64 -w 64
 		  echo "-----END SDRP CERTIFICATE-----"; } > "$dir/armor-$i"
 	done ;;
 fuzz_record)
