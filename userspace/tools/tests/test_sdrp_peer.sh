@@ -1,0 +1,154 @@
+#!/bin/sh
+# SPDX-License-Identifier: (GPL-2.0 OR MIT)
+#
+# sdrp-peer against itself on loopback (IPv4 and IPv6): keys blob, clean
+# sessions with rekeys and checked bodies, and fault cases whose answer
+# must show in the output and in the exit codes.  Prints TAP.
+#
+#   client sdrp-peer  <--- 127.0.0.1 / ::1 --->  server sdrp-peer
+#
+# Environment: SDRP_PEER (the binary), SDRP_TEST_TMP (scratch directory).
+
+PEER=${SDRP_PEER:?SDRP_PEER must name the sdrp-peer binary}
+TMP=${SDRP_TEST_TMP:-/tmp}/sdrp-peer.$$
+n=0
+failed=0
+server_pid=
+
+cleanup() {
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+mkdir -p "$TMP"
+
+ok() {	# ok COND-EXIT-STATUS NAME [OUTPUT-TO-SHOW-ON-FAILURE]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		[ -n "$3" ] && sed 's/^/#   /' "$3" | tail -n 12
+	fi
+}
+
+# start_server OUT ADDR ARGS...: background server, waits for its port
+start_server() {
+	out=$1 addr=$2
+	shift 2
+	"$PEER" --role server --listen "$addr" "$@" >"$out" 2>&1 &
+	server_pid=$!
+	i=0
+	while ! grep -q '^listening ' "$out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			echo "# server did not start: $(cat "$out")"
+			return 1
+		fi
+		sleep 0.05
+	done
+	port=$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$out")
+}
+
+wait_server() {
+	wait "$server_pid"
+	rc=$?
+	server_pid=
+	return $rc
+}
+
+"$PEER" --gen-keys "$TMP/keys"
+ok $? "gen-keys writes a keys blob"
+size=$(wc -c <"$TMP/keys")
+[ "$size" -eq 320 ] && [ "$(stat -c %a "$TMP/keys")" = 600 ]
+ok $? "keys blob is a struct sdrp_keys (320 bytes), mode 0600"
+
+# --- clean session over IPv4: 30 exchanges, interval 5, sizes incl. 0 ---
+P="--params rekey=5,recv=3000,close=1000"
+SZ="--sizes 0,1,1000,70000,1048576,17"
+start_server "$TMP/s1" 127.0.0.1:0 --keys "$TMP/keys" $P $SZ --verify
+"$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P $SZ \
+	--verify --count 30 >"$TMP/c1" 2>&1
+ok $? "IPv4 client: 30 verified exchanges, clean close (exit 0)"
+wait_server
+ok $? "IPv4 server: clean end (exit 0)"
+# the 30th DATA ACK makes the 6th rekey due; the client's CLOSE crosses it
+grep -q '^result reason=local .* exchanges=30 rekeys=5 epoch=5 ' "$TMP/c1"
+ok $? "IPv4 client: result local, 30 exchanges, 5 rekeys completed"
+grep -q '^result reason=peer ' "$TMP/s1"
+ok $? "IPv4 server: result peer"
+[ "$(grep -c '^tx hello epoch' "$TMP/s1")" -eq 6 ]
+ok $? "IPv4 server: 6 rekey HELLOs sent"
+[ "$(grep -c ' mismatch$' "$TMP/c1" "$TMP/s1" | awk -F: '{s += $2} END {print s}')" -eq 0 ]
+ok $? "IPv4: no body mismatch"
+tail -n 3 "$TMP/c1" | grep -q '^rx close-ack '
+ok $? "IPv4 client: CLOSE ACK received at the end"
+
+# --- IPv6, the server closes after 7 exchanges ---
+if "$PEER" --gen-keys "$TMP/k6" && start_server "$TMP/s2" '[::1]:0' \
+	--keys "$TMP/k6" --count 7 $P; then
+	"$PEER" --role client --connect "[::1]:$port" --keys "$TMP/k6" $P \
+		--count 100 --expect peer >"$TMP/c2" 2>&1
+	ok $? "IPv6 client: sees the server's close (expect peer)"
+	wait_server
+	ok $? "IPv6 server: closes after 7 exchanges (exit 0)"
+	grep -q '^result reason=local .* exchanges=7 ' "$TMP/s2"
+	ok $? "IPv6 server: result local after 7"
+else
+	n=$((n + 1)); echo "ok $n - IPv6 # SKIP no ::1"
+fi
+
+# --- fault: wrong MAC from the client; the server answers CLOSE ---
+start_server "$TMP/s3" 127.0.0.1:0 --keys "$TMP/keys" $P --expect bad-mac
+"$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P \
+	--count 5 --fault bad-mac@3:data-request --expect peer >"$TMP/c3" 2>&1
+ok $? "bad-mac: client sees the session closed by the server"
+wait_server
+ok $? "bad-mac: server closes with reason bad-mac (exit 0 with --expect)"
+grep -q '^tx data-request .* fault=bad-mac$' "$TMP/c3"
+ok $? "bad-mac: client reports the injected fault"
+grep -q '^rx data-request .* refused=bad-mac$' "$TMP/s3" &&
+	grep -q '^tx close ' "$TMP/s3"
+ok $? "bad-mac: server refused the record and sent CLOSE" "$TMP/s3"
+
+# --- fault: no CLOSE ACK; the client ends with CLOSED WITHOUT ACK ---
+Q="--params recv=3000,close=100,retries=3"
+start_server "$TMP/s4" 127.0.0.1:0 --keys "$TMP/keys" $Q \
+	--fault no-close-ack --expect peer
+"$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $Q \
+	--count 2 --expect no-ack >"$TMP/c4" 2>&1
+ok $? "no-close-ack: client result no-ack"
+wait_server
+ok $? "no-close-ack: server saw the CLOSE"
+[ "$(grep -c '^tx close ' "$TMP/c4")" -eq 3 ] &&
+	grep -q '^tx closed-without-ack ' "$TMP/c4"
+ok $? "no-close-ack: 3 CLOSEs then CLOSED WITHOUT ACK" "$TMP/c4"
+
+# --- RESEND policy recovers from a corrupted response ---
+R="--params recv=3000,close=500,policy=resend"
+start_server "$TMP/s5" 127.0.0.1:0 --keys "$TMP/keys" $R --verify \
+	--fault corrupt@2:data-response
+"$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $R \
+	--count 6 --verify >"$TMP/c5" 2>&1
+ok $? "resend: client completes all exchanges despite a corrupted response"
+wait_server
+ok $? "resend: server clean end"
+grep -q '^tx resend-last ' "$TMP/c5" && grep -q 'resends=1$' "$TMP/c5"
+ok $? "resend: client asked once with RESEND LAST" "$TMP/c5"
+
+# --- exit status is 1 when the outcome is not the expected one ---
+start_server "$TMP/s6" 127.0.0.1:0 --keys "$TMP/keys" $P
+"$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P \
+	--count 3 --expect bad-mac >"$TMP/c6" 2>&1
+[ $? -eq 1 ]
+ok $? "a clean session with --expect bad-mac exits 1"
+wait_server
+
+"$PEER" --role client --connect 127.0.0.1:1 --keys "$TMP/nonexistent" \
+	>/dev/null 2>&1
+[ $? -eq 2 ]
+ok $? "usage / setup errors exit 2"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
