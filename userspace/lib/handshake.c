@@ -330,7 +330,10 @@ out:
 	return rc;
 }
 
-/* Type of a received handshake record, checked before any MAC. */
+/*
+ * Type of a received handshake record, checked before any MAC: the
+ * initial HELLO / HELLO ACK is always a clear record.
+ */
 static int expect_type(const uint8_t *rec, size_t len, unsigned int type,
 		       enum sdrp_err *err)
 {
@@ -340,7 +343,7 @@ static int expect_type(const uint8_t *rec, size_t len, unsigned int type,
 	rc = sdrp_rec_hdr_decode(rec, len, &h, err);
 	if (rc)
 		return rc;
-	if (h.type != type)
+	if (h.type != type || !(h.flags & SDRP_HDR_F_CLEAR))
 		return sdrpi_fail(err, SDRP_ERR_UNEXPECTED_TYPE);
 	return 0;
 }

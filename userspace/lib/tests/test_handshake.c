@@ -362,16 +362,28 @@ static void test_rejections(void)
 		sdrp_hs_new(&a->c, &c.cfg);
 		sdrp_hs_new(&a->s, &s.cfg);
 		len = sdrp_hs_client_hello(a->c, now_ms, a->hello, sizeof(a->hello));
+		a->hello_len = (size_t)len;
 		a->hello[1] = SDRP_MSG_HELLO_ACK;
 		len = sdrp_hs_server_hello(a->s, a->hello, (size_t)len, now_ms,
 					   a->ack, sizeof(a->ack), &a->sres, &err);
 		OK(len == -EPROTO && err == SDRP_ERR_UNEXPECTED_TYPE,
 		   "server: HELLO ACK instead of HELLO");
+		a->hello[1] = SDRP_MSG_HELLO;
+		a->hello[2] = 0;
+		len = sdrp_hs_server_hello(a->s, a->hello, a->hello_len, now_ms,
+					   a->ack, sizeof(a->ack), &a->sres, &err);
+		OK(len == -EINVAL, "server: failed handshake stays failed");
 		IS(sdrp_hs_server_hello(a->s, a->hello, 100, now_ms, a->ack,
 					sizeof(a->ack), &a->sres, &err), -EINVAL,
 		   "server: a second HELLO refused");
 		IS(sdrp_hs_client_hello(a->s, now_ms, a->ack, sizeof(a->ack)),
 		   -EINVAL, "server cannot send the client's HELLO");
+		sdrp_hs_free(a->s);
+		sdrp_hs_new(&a->s, &s.cfg);
+		len = sdrp_hs_server_hello(a->s, a->hello, a->hello_len, now_ms,
+					   a->ack, sizeof(a->ack), &a->sres, &err);
+		OK(len == -EPROTO && err == SDRP_ERR_UNEXPECTED_TYPE,
+		   "server: a HELLO without the clear flag is the wrong type");
 		run_free(a);
 	}
 }
