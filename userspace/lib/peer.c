@@ -52,11 +52,18 @@ enum phase {
 	PH_CLOSED,
 };
 
-/* The last message sent, for RESEND LAST (data copied). */
-struct last_msg {
-	bool valid;
-	struct sdrp_msg m;
+/*
+ * Retransmission set (Documentation/protocol.rst, "RESEND LAST"): the
+ * normal-flow messages (ACK, DATA REQUEST, DATA RESPONSE, DATA ACK) sent
+ * since this peer last accepted a message other than RESEND LAST.  At
+ * most two (a client's DATA ACK and its next DATA REQUEST), of which at
+ * most one carries data: its copy is in buf.
+ */
+struct rtx_set {
+	unsigned int n;
+	struct sdrp_msg m[2];
 	uint8_t *buf;		/* SDRP_MAX_DATA bytes */
+	bool ever;		/* any normal-flow message sent yet */
 };
 
 struct sdrp_peer {
@@ -89,7 +96,7 @@ struct sdrp_peer {
 	uint8_t rk_hello[SDRP_HDR_LEN + 64 + SDRP_GCM_TAG_LEN + SDRP_MAC_LEN];
 	size_t rk_hello_len;
 
-	struct last_msg last;
+	struct rtx_set rtx;
 	uint64_t prev_tx_seq;	/* seq of the message before, REPLAY_SEQ */
 	uint64_t close_seq;	/* seq of our CLOSE, reused when resent */
 	bool close_clear;
@@ -236,9 +243,9 @@ static void finish(struct sdrp_peer *p, enum sdrp_close_reason reason,
 	p->close_errno = err ? err : sdrp_close_reason_errno(reason);
 	p->recv_deadline = p->close_deadline = 0;
 	free_epoch_state(p);
-	if (p->last.buf)
-		sdrp_wipe(p->last.buf, SDRP_MAX_DATA);
-	p->last.valid = false;
+	if (p->rtx.buf)
+		sdrp_wipe(p->rtx.buf, SDRP_MAX_DATA);
+	p->rtx.n = 0;
 }
 
 /* Errno-style result of a call on a closed session. */
@@ -612,11 +619,31 @@ static int send_msg(struct sdrp_peer *p, struct sdrp_msg *m, bool clear,
 /* Keep a copy of a message for RESEND LAST. */
 static void remember(struct sdrp_peer *p, const struct sdrp_msg *m)
 {
-	p->last.m = *m;
-	if (m->data_len && m->data != p->last.buf)
-		memmove(p->last.buf, m->data, m->data_len);
-	p->last.m.data = m->data_len ? p->last.buf : NULL;
-	p->last.valid = true;
+	struct rtx_set *r = &p->rtx;
+
+	switch (m->type) {
+	case SDRP_MSG_ACK:
+	case SDRP_MSG_DATA_REQUEST:
+	case SDRP_MSG_DATA_RESPONSE:
+	case SDRP_MSG_DATA_ACK:
+		break;
+	default:
+		return;		/* never retransmitted */
+	}
+	if (r->n == 2) {	/* not in the protocol's flows; keep the newest */
+		r->m[0] = r->m[1];
+		r->n = 1;
+	}
+	r->m[r->n] = *m;
+	if (m->data_len) {
+		if (m->data != r->buf)
+			memmove(r->buf, m->data, m->data_len);
+		r->m[r->n].data = r->buf;
+	} else {
+		r->m[r->n].data = NULL;
+	}
+	r->n++;
+	r->ever = true;
 }
 
 /* Send a fresh message of the normal flow; a failure closes the session. */
@@ -842,26 +869,38 @@ static bool type_expected(const struct sdrp_peer *p, unsigned int type,
 static void accepted(struct sdrp_peer *p, const struct sdrp_msg *m)
 {
 	*rx_seq(p) = sdrp_seq_next(m);
-	p->resend_outstanding = false;
-	if (m->type != SDRP_MSG_RESEND_LAST)
+	if (m->type != SDRP_MSG_RESEND_LAST) {
+		p->resend_outstanding = false;
 		p->resends_in_row = 0;
+		p->rtx.n = 0;	/* the other side answered: nothing to resend */
+	}
 	if (m->type == SDRP_MSG_DATA_REQUEST ||
 	    m->type == SDRP_MSG_DATA_RESPONSE)
 		p->info.bytes_rx += m->data_len;
 }
 
+/*
+ * Retransmit the retransmission set, oldest first (same seq, nonce and
+ * data; fresh ttl and record counter).  An empty set sends nothing: the
+ * other side's timer and retry count decide.  A RESEND LAST before this
+ * peer ever sent a normal-flow message asks for something that does not
+ * exist (BAD_TYPE, as DECISIONS says).
+ */
 static void on_resend_last(struct sdrp_peer *p)
 {
-	struct sdrp_msg m;
+	unsigned int i;
 
-	if (!p->last.valid) {
+	if (!p->rtx.ever) {
 		handle_invalid(p, SDRP_CLOSE_BAD_TYPE, 0);
 		return;
 	}
-	m = p->last.m;
-	if (send_msg(p, &m, false, true, false)) {
-		finish(p, SDRP_CLOSE_TRANSPORT, 0);
-		return;
+	for (i = 0; i < p->rtx.n; i++) {
+		struct sdrp_msg m = p->rtx.m[i];
+
+		if (send_msg(p, &m, false, true, false)) {
+			finish(p, SDRP_CLOSE_TRANSPORT, 0);
+			return;
+		}
 	}
 	arm_recv_timer(p);
 }
@@ -988,6 +1027,27 @@ static void dispatch(struct sdrp_peer *p, const struct sdrp_msg *m,
 }
 
 /*
+ * States where RESEND LAST can help: those whose missing messages are in
+ * the other side's retransmission set.  The initial handshake and the
+ * rekey (HELLO / HELLO ACK are bound into a transcript and never resent)
+ * use the CLOSE policy whatever is configured.
+ */
+static bool resend_applies(const struct sdrp_peer *p)
+{
+	switch (p->phase) {
+	case PH_IDLE:
+		return !p->rekey_due;
+	case PH_C_WAIT_RESPONSE:
+	case PH_S_HELLO_ACK_SENT:
+	case PH_S_HAVE_REQUEST:
+	case PH_S_WAIT_DATA_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * An invalid record, or the receive timer: RESEND LAST while the policy
  * and the retries allow it, else CLOSE.  When the retries run out, the
  * close reason is the failure at hand if it was a bad record (more
@@ -1001,8 +1061,7 @@ static void handle_invalid(struct sdrp_peer *p, enum sdrp_close_reason why,
 
 	if (p->phase == PH_CLOSING || p->phase == PH_CLOSED)
 		return;
-	/* RESEND LAST needs keys: before them the policy is CLOSE */
-	if (p->params.policy == SDRP_POLICY_RESEND && p->tx) {
+	if (p->params.policy == SDRP_POLICY_RESEND && resend_applies(p)) {
 		if (p->resends_in_row < p->params.max_retries) {
 			p->resends_in_row++;
 			if (send_msg(p, &m, false, false, false)) {
@@ -1082,6 +1141,8 @@ static void client_on_hello_ack(struct sdrp_peer *p, uint8_t *rec, size_t len)
 						 SDRP_CLOSE_INTERNAL;
 		int e = err ? sdrp_err_errno(err) : -rc;
 
+		/* read, even if refused: the s2c seq moves on (never resent) */
+		p->keys.s2c_seq = p->hs_seq + 1;
 		start_close(p, r);
 		if (p->phase == PH_CLOSING)
 			p->pending_errno = e;
@@ -1376,11 +1437,11 @@ int sdrp_peer_new(int fd, enum sdrp_role role,
 		return -ENOMEM;
 	p->rxbuf = malloc(SDRP_MAX_RECORD);
 	p->txbuf = malloc(SDRP_MAX_RECORD);
-	p->last.buf = malloc(SDRP_MAX_DATA);
-	if (!p->rxbuf || !p->txbuf || !p->last.buf) {
+	p->rtx.buf = malloc(SDRP_MAX_DATA);
+	if (!p->rxbuf || !p->txbuf || !p->rtx.buf) {
 		free(p->rxbuf);
 		free(p->txbuf);
-		free(p->last.buf);
+		free(p->rtx.buf);
 		free(p);
 		return -ENOMEM;
 	}
@@ -1409,10 +1470,10 @@ void sdrp_peer_free(struct sdrp_peer *p)
 	free_epoch_state(p);
 	sdrp_wipe(p->rxbuf, SDRP_MAX_RECORD);
 	sdrp_wipe(p->txbuf, SDRP_MAX_RECORD);
-	sdrp_wipe(p->last.buf, SDRP_MAX_DATA);
+	sdrp_wipe(p->rtx.buf, SDRP_MAX_DATA);
 	free(p->rxbuf);
 	free(p->txbuf);
-	free(p->last.buf);
+	free(p->rtx.buf);
 	sdrp_wipe(p, sizeof(*p));
 	free(p);
 }
