@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * One turn of a handshake request (Documentation/netlink/handshake.rst).
+ *
+ * A turn is CPU only: the kernel has already framed the peer's record and
+ * will send ours, so nothing here waits on a socket and one slow peer
+ * cannot hold up another.  The RSA operations are the cost; turns run in
+ * the worker threads (workers.c) and everything here is thread safe.
+ *
+ *   client-hello   sdrp_hs_client_hello(), keep the sdrp_hs by handle,
+ *                  answer SEND with the HELLO
+ *   server-hello   replay cache, sdrp_hs_server_hello(), answer DONE with
+ *                  the HELLO ACK, the keys and the hello MAC keys
+ *   client-finish  take the sdrp_hs back, sdrp_hs_client_finish(), answer
+ *                  DONE with the keys and the hello MAC keys
+ *
+ * Every failure becomes DONE with a positive errno (sdrpd_status_of()) and
+ * a close reason, and one log line naming the peer and the reason.  When
+ * the peer's record carried a valid MAC (the peer knows s0), the answer
+ * also carries a clear CLOSE so that the peer learns of the refusal at
+ * once rather than by its timeout.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/sdrp_netlink.h>
+
+#include "sdrpd.h"
+
+/* A client handshake between its two turns. */
+struct pending {
+	struct pending *next;
+	uint32_t handle;
+	struct sdrp_hs *hs;
+	struct sdrpd_config *cfg;	/* hs borrows its credentials */
+	uint8_t s0[SDRP_S0_LEN];
+	uint64_t hello_seq;		/* our HELLO's seq */
+	uint32_t ttl_ms;
+	char server[SDRP_IDENTITY_MAX + 1];
+};
+
+struct sdrpd_engine {
+	pthread_mutex_t lock;		/* protects pending */
+	struct pending *pending;
+	struct sdrpd_replay *replay;
+};
+
+int sdrpd_engine_new(struct sdrpd_engine **out, size_t replay_max)
+{
+	struct sdrpd_engine *e;
+	int rc;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	rc = sdrpd_replay_new(&e->replay, replay_max);
+	if (rc) {
+		free(e);
+		return rc;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	*out = e;
+	return 0;
+}
+
+static void pending_free(struct pending *p)
+{
+	sdrp_hs_free(p->hs);
+	sdrpd_config_put(p->cfg);
+	sdrp_wipe(p->s0, sizeof(p->s0));
+	free(p);
+}
+
+void sdrpd_engine_free(struct sdrpd_engine *e)
+{
+	struct pending *p, *next;
+
+	if (!e)
+		return;
+	for (p = e->pending; p; p = next) {
+		next = p->next;
+		pending_free(p);
+	}
+	sdrpd_replay_free(e->replay);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+static void pending_add(struct sdrpd_engine *e, struct pending *p)
+{
+	pthread_mutex_lock(&e->lock);
+	p->next = e->pending;
+	e->pending = p;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static struct pending *pending_take(struct sdrpd_engine *e, uint32_t handle)
+{
+	struct pending **pp, *p;
+
+	pthread_mutex_lock(&e->lock);
+	for (pp = &e->pending; (p = *pp); pp = &p->next)
+		if (p->handle == handle) {
+			*pp = p->next;
+			break;
+		}
+	pthread_mutex_unlock(&e->lock);
+	return p;
+}
+
+bool sdrpd_hs_forget(struct sdrpd_engine *e, uint32_t handle)
+{
+	struct pending *p = pending_take(e, handle);
+
+	if (p)
+		pending_free(p);
+	return p != NULL;
+}
+
+size_t sdrpd_hs_drain(struct sdrpd_engine *e,
+		      void (*cb)(uint32_t handle, void *arg), void *arg)
+{
+	struct pending *p, *next;
+	size_t n = 0;
+
+	pthread_mutex_lock(&e->lock);
+	p = e->pending;
+	e->pending = NULL;
+	pthread_mutex_unlock(&e->lock);
+	for (; p; p = next, n++) {
+		next = p->next;
+		cb(p->handle, arg);
+		pending_free(p);
+	}
+	return n;
+}
+
+/*
+ * The library's reason decides the errno when there is one; otherwise the
+ * return code (a local failure such as -ENOMEM) does.
+ */
+uint32_t sdrpd_status_of(int rc, enum sdrp_err err)
+{
+	if (err != SDRP_ERR_NONE)
+		return (uint32_t)sdrp_err_errno(err);
+	if (rc < 0 && rc >= -4095)
+		return (uint32_t)-rc;
+	return EIO;
+}
+
+/*
+ * Whether a refused record's MAC had verified: the library checks type and
+ * header, then the MAC, then everything else; its reasons after the MAC
+ * are those past BAD_TAG, except UNEXPECTED_TYPE, which it checks first.
+ */
+static bool mac_verified(enum sdrp_err err)
+{
+	return err > SDRP_ERR_BAD_TAG && err != SDRP_ERR_UNEXPECTED_TYPE;
+}
+
+/* seq of a clear record (the first inner field), 0 if too short. */
+static uint64_t clear_seq(const uint8_t *rec, size_t len)
+{
+	if (len < SDRP_HDR_LEN + SDRP_SEQ_LEN)
+		return 0;
+	return sdrp_get_be64(rec + SDRP_HDR_LEN);
+}
+
+/* The clear CLOSE this side sends instead of going on. */
+static void put_close(struct sdrpd_answer *ans, struct sdrp_hs *hs,
+		      uint64_t seq, uint32_t ttl_ms, uint64_t now_ms)
+{
+	struct sdrp_cipher *tx = sdrp_hs_clear_tx(hs);
+	struct sdrp_msg m = {
+		.type = SDRP_MSG_CLOSE,
+		.seq = seq,
+		.ttl = now_ms + (ttl_ms ? ttl_ms : SDRP_DEFAULT_TTL_MS),
+	};
+	ssize_t len;
+
+	if (!tx)
+		return;
+	len = sdrp_record_seal(tx, &m, ans->record, sizeof(ans->record));
+	ans->record_len = len > 0 ? (size_t)len : 0;
+}
+
+static void done_fail(struct sdrpd_answer *ans, uint32_t status,
+		      uint32_t close_reason, const char *reason)
+{
+	ans->cmd = SDRP_CMD_DONE;
+	ans->status = status;
+	ans->close_reason = close_reason;
+	ans->has_keys = false;
+	ans->reason = reason;
+}
+
+static void done_keys(struct sdrpd_answer *ans, struct sdrp_hs_result *res,
+		      const uint8_t s0[SDRP_S0_LEN])
+{
+	struct sdrp_s0_keys s0k;
+
+	sdrp_kdf_s0(&s0k, s0);
+	ans->cmd = SDRP_CMD_DONE;
+	ans->status = 0;
+	ans->has_keys = true;
+	ans->keys = res->keys;
+	memcpy(ans->hello_mac_c2s, s0k.c2s_hello_mac, SDRP_MAC_KEY_LEN);
+	memcpy(ans->hello_mac_s2c, s0k.s2c_hello_mac, SDRP_MAC_KEY_LEN);
+	memcpy(ans->peer_identity, res->peer_identity,
+	       sizeof(ans->peer_identity));
+	ans->rekey_interval = res->rekey_interval;
+	sdrp_wipe(&s0k, sizeof(s0k));
+	sdrp_wipe(res, sizeof(*res));
+}
+
+/* Smaller of the socket's interval and the configuration's (0: none). */
+static uint32_t interval_of(const struct sdrpd_config *cfg,
+			    const struct sdrpd_request *req)
+{
+	uint32_t v = req->rekey_interval;
+
+	if (cfg->rekey_interval && (!v || cfg->rekey_interval < v))
+		v = cfg->rekey_interval;
+	return v;
+}
+
+static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
+			 const struct sdrpd_request *req, uint64_t now_ms,
+			 struct sdrpd_answer *ans)
+{
+	struct sdrp_hs_config hc = { .role = SDRP_ROLE_CLIENT };
+	const struct sdrpd_peer *peer;
+	struct pending *p;
+	ssize_t len;
+	int rc;
+
+	if (!req->has_peer_identity) {
+		done_fail(ans, ENOKEY, SDRP_CLOSE_AUTH,
+			  "the application gave no server identity");
+		return;
+	}
+	peer = sdrpd_config_peer(cfg, req->peer_identity);
+	if (!peer) {
+		done_fail(ans, ENOKEY, SDRP_CLOSE_AUTH,
+			  "no [peer] section lists this server identity");
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		done_fail(ans, ENOMEM, SDRP_CLOSE_INTERNAL, "out of memory");
+		return;
+	}
+	p->handle = req->handle;
+	p->cfg = sdrpd_config_get(cfg);
+	p->ttl_ms = req->ttl_ms;
+	memcpy(p->s0, peer->s0, SDRP_S0_LEN);
+	snprintf(p->server, sizeof(p->server), "%s", req->peer_identity);
+	hc.key = cfg->key;
+	hc.cert = cfg->cert;
+	hc.ca = cfg->ca;
+	hc.s0 = p->s0;
+	hc.server_identity = p->server;
+	hc.rekey_interval = interval_of(cfg, req);
+	hc.ttl_ms = req->ttl_ms;
+	hc.clock_skew_ms = req->clock_skew_ms;
+	rc = sdrp_hs_new(&p->hs, &hc);
+	if (!rc) {
+		len = sdrp_hs_client_hello(p->hs, now_ms, ans->record,
+					   sizeof(ans->record));
+		rc = len < 0 ? (int)len : 0;
+	}
+	if (rc) {
+		pending_free(p);
+		done_fail(ans, sdrpd_status_of(rc, SDRP_ERR_NONE),
+			  SDRP_CLOSE_INTERNAL, "cannot build the HELLO");
+		return;
+	}
+	ans->record_len = (size_t)len;
+	p->hello_seq = clear_seq(ans->record, ans->record_len);
+	ans->cmd = SDRP_CMD_SEND;
+	pending_add(e, p);
+}
+
+static void client_finish(struct sdrpd_engine *e,
+			  const struct sdrpd_request *req, uint64_t now_ms,
+			  struct sdrpd_answer *ans)
+{
+	enum sdrp_err err = SDRP_ERR_NONE;
+	struct sdrp_hs_result res;
+	struct pending *p;
+	int rc;
+
+	p = pending_take(e, req->handle);
+	if (!p) {
+		done_fail(ans, ECONNABORTED, SDRP_CLOSE_INTERNAL,
+			  "no client handshake with this handle (daemon restarted?)");
+		return;
+	}
+	if (!req->record) {
+		done_fail(ans, EPROTO, SDRP_CLOSE_MALFORMED,
+			  "no HELLO ACK record in the request");
+		goto out;
+	}
+	rc = sdrp_hs_client_finish(p->hs, req->record, req->record_len,
+				   now_ms, &res, &err);
+	if (rc) {
+		done_fail(ans, sdrpd_status_of(rc, err),
+			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_INTERNAL,
+			  err ? sdrp_err_name(err) : strerror(-rc));
+		if (mac_verified(err))
+			put_close(ans, p->hs, p->hello_seq + 1, p->ttl_ms,
+				  now_ms);
+		goto out;
+	}
+	done_keys(ans, &res, p->s0);
+out:
+	pending_free(p);
+}
+
+static void server_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
+			 const struct sdrpd_request *req, uint64_t now_ms,
+			 struct sdrpd_answer *ans)
+{
+	struct sdrp_hs_config hc = { .role = SDRP_ROLE_SERVER };
+	enum sdrp_err err = SDRP_ERR_NONE;
+	const struct sdrpd_peer *peer;
+	const uint8_t *tag;
+	struct sdrp_hs_result res;
+	struct sdrp_rec_hdr h;
+	struct sdrp_hs *hs = NULL;
+	uint64_t ttl;
+	ssize_t len;
+	int rc;
+
+	if (!req->record || sdrp_rec_hdr_decode(req->record, req->record_len,
+						&h, &err) ||
+	    req->record_len != SDRP_HDR_LEN + h.length ||
+	    h.length < SDRP_SEQ_LEN + SDRP_TTL_LEN + SDRP_MAC_LEN) {
+		done_fail(ans, EPROTO, SDRP_CLOSE_MALFORMED,
+			  err ? sdrp_err_name(err) : "HELLO record missing or cut");
+		return;
+	}
+	/*
+	 * Claim the HELLO before the expensive checks, so that a replay
+	 * costs no RSA and two copies in flight cannot both pass; a HELLO
+	 * that fails is released again.  Its ttl bounds the claim: once past,
+	 * the ttl check refuses the HELLO by itself.
+	 */
+	tag = req->record + req->record_len - SDRP_MAC_LEN;
+	ttl = sdrp_get_be64(req->record + SDRP_HDR_LEN + SDRP_SEQ_LEN);
+	rc = sdrpd_replay_claim(e->replay, tag, ttl, now_ms);
+	if (rc == -EALREADY) {
+		done_fail(ans, EALREADY, SDRP_CLOSE_AUTH,
+			  "replayed HELLO (seen within its ttl)");
+		return;
+	}
+	if (rc) {
+		done_fail(ans, rc == -ENOSPC ? EAGAIN : ENOMEM,
+			  SDRP_CLOSE_INTERNAL,
+			  rc == -ENOSPC ? "replay cache full of live HELLOs"
+					: "out of memory");
+		return;
+	}
+
+	hc.key = cfg->key;
+	hc.cert = cfg->cert;
+	hc.ca = cfg->ca;
+	hc.psks = cfg->psks;
+	hc.n_psks = cfg->n_peers;
+	hc.rekey_interval = interval_of(cfg, req);
+	hc.ttl_ms = req->ttl_ms;
+	hc.clock_skew_ms = req->clock_skew_ms;
+	rc = sdrp_hs_new(&hs, &hc);
+	if (rc) {
+		done_fail(ans, sdrpd_status_of(rc, SDRP_ERR_NONE),
+			  SDRP_CLOSE_INTERNAL, strerror(-rc));
+		goto release;
+	}
+	len = sdrp_hs_server_hello(hs, req->record, req->record_len, now_ms,
+				   ans->record, sizeof(ans->record), &res,
+				   &err);
+	if (len < 0) {
+		ans->record_len = 0;
+		done_fail(ans, sdrpd_status_of((int)len, err),
+			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_INTERNAL,
+			  err ? sdrp_err_name(err) : strerror((int)-len));
+		goto refuse;
+	}
+	if (req->has_peer_identity &&
+	    strcmp(req->peer_identity, res.peer_identity)) {
+		sdrp_wipe(&res, sizeof(res));
+		ans->record_len = 0;
+		err = SDRP_ERR_IDENTITY;
+		done_fail(ans, EKEYREJECTED, SDRP_CLOSE_AUTH,
+			  "client identity is not the one the application asked for");
+		goto refuse;
+	}
+	/* Identities are unique across [peer] sections: this is the s0. */
+	peer = sdrpd_config_peer(cfg, res.peer_identity);
+	if (!peer) {
+		sdrp_wipe(&res, sizeof(res));
+		ans->record_len = 0;
+		done_fail(ans, EIO, SDRP_CLOSE_INTERNAL,
+			  "verified identity has no [peer] section");
+		goto release;
+	}
+	ans->record_len = (size_t)len;
+	done_keys(ans, &res, peer->s0);
+	sdrp_hs_free(hs);
+	return;
+
+refuse:
+	if (mac_verified(err))
+		put_close(ans, hs, clear_seq(req->record, req->record_len),
+			  req->ttl_ms, now_ms);
+release:
+	sdrpd_replay_release(e->replay, tag);
+	sdrp_hs_free(hs);
+}
+
+static void log_turn(const struct sdrpd_request *req,
+		     const struct sdrpd_answer *ans)
+{
+	static const char *const turns[] = {
+		[SDRP_TURN_CLIENT_HELLO] = "client-hello",
+		[SDRP_TURN_SERVER_HELLO] = "server-hello",
+		[SDRP_TURN_CLIENT_FINISH] = "client-finish",
+	};
+	const char *turn = req->turn <= SDRP_TURN_CLIENT_FINISH &&
+			   turns[req->turn] ? turns[req->turn] : "?";
+	char remote[64];
+
+	sdrpd_sockaddr_str(&req->remote, remote, sizeof(remote));
+	if (ans->cmd == SDRP_CMD_SEND)
+		sdrpd_log(LOG_DEBUG, "handshake %u %s peer %s (\"%s\"): HELLO sent",
+			  req->handle, turn, remote, req->peer_identity);
+	else if (ans->status == 0)
+		sdrpd_log(LOG_INFO, "handshake %u %s peer %s: authenticated as \"%s\", rekey interval %u",
+			  req->handle, turn, remote, ans->peer_identity,
+			  ans->rekey_interval);
+	else
+		sdrpd_log(LOG_WARNING, "handshake %u %s peer %s%s%s%s: refused: %s (%s)%s",
+			  req->handle, turn, remote,
+			  req->has_peer_identity ? " (expected \"" : "",
+			  req->has_peer_identity ? req->peer_identity : "",
+			  req->has_peer_identity ? "\")" : "",
+			  ans->reason ? ans->reason : "?",
+			  strerror((int)ans->status),
+			  ans->record_len ? ", CLOSE sent" : "");
+}
+
+void sdrpd_hs_turn(struct sdrpd_engine *e, struct sdrpd_config *cfg,
+		   const struct sdrpd_request *req, uint64_t now_ms,
+		   struct sdrpd_answer *ans)
+{
+	memset(ans, 0, sizeof(*ans));
+	ans->handle = req->handle;
+	if (req->timeout_ms <= (now_ms > req->received_ms ?
+				now_ms - req->received_ms : 0)) {
+		/* Out of time already: the kernel fails it anyway. */
+		sdrpd_hs_forget(e, req->handle);
+		done_fail(ans, ETIMEDOUT, SDRP_CLOSE_TIMEOUT,
+			  "request out of time before it ran");
+	} else if (req->turn == SDRP_TURN_CLIENT_HELLO &&
+		   req->role == SDRP_ROLE_CLIENT) {
+		client_hello(e, cfg, req, now_ms, ans);
+	} else if (req->turn == SDRP_TURN_SERVER_HELLO &&
+		   req->role == SDRP_ROLE_SERVER) {
+		server_hello(e, cfg, req, now_ms, ans);
+	} else if (req->turn == SDRP_TURN_CLIENT_FINISH &&
+		   req->role == SDRP_ROLE_CLIENT) {
+		client_finish(e, req, now_ms, ans);
+	} else {
+		sdrpd_hs_forget(e, req->handle);
+		done_fail(ans, EPROTO, SDRP_CLOSE_INTERNAL,
+			  "unknown turn or role");
+	}
+	log_turn(req, ans);
+}
