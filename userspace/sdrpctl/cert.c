@@ -34,21 +34,6 @@ struct sdrp_cert *sdrpctl_cert_load(const char *path, const char *what)
 	return NULL;
 }
 
-static struct sdrp_privkey *privkey_load(const char *path, const char *what)
-{
-	struct sdrp_privkey *k;
-	int rc;
-
-	rc = sdrp_privkey_load(path, &k);
-	if (rc == -EINVAL)
-		sdrpctl_err("%s '%s' is not an unencrypted RSA private key of %u..%u bits",
-			    what, path, SDRP_RSA_MIN_BITS, SDRP_RSA_MAX_BITS);
-	else if (rc)
-		sdrpctl_err("cannot read %s '%s': %s", what, path,
-			    strerror(-rc));
-	return rc ? NULL : k;
-}
-
 /* Why sdrp_cert_verify() refused @c, in the user's words. */
 static void explain(enum sdrp_err err, const struct sdrp_cert *c,
 		    const struct sdrp_cert *ca, const char *name,
@@ -134,7 +119,7 @@ static int load_ca(const struct issue_args *a, struct sdrp_privkey **key,
 	if (sdrp_file_is_private(a->ca_key) == 0)
 		sdrpctl_warn("CA key '%s' is readable by group or others",
 			     a->ca_key);
-	*key = privkey_load(a->ca_key, "CA key");
+	*key = sdrpctl_privkey_load(a->ca_key, "CA key");
 	if (!*key)
 		return -1;
 	if (!sdrp_cert_matches_key(*cert, *key)) {
@@ -162,7 +147,7 @@ static int issue(struct issue_args *a)
 			     when);
 	}
 	if (a->key) {
-		subject_key = privkey_load(a->key, "key");
+		subject_key = sdrpctl_privkey_load(a->key, "key");
 		if (!subject_key)
 			goto out;
 		rc = sdrp_cert_create(&a->t, subject_key, ca_key, &c);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
  * sdrpctl key gen: a fresh RSA private key in a PKCS#8 PEM file, mode 0600.
+ * sdrpctl key pub: its public half, for a CA that certifies it without
+ * seeing the private key (cert issue --pubkey-from).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sdrp/sdrp.h>
@@ -28,6 +31,21 @@ int sdrpctl_privkey_generate(const char *bits, struct sdrp_privkey **k)
 		return SDRPCTL_EXIT_FAIL;
 	}
 	return SDRPCTL_EXIT_OK;
+}
+
+struct sdrp_privkey *sdrpctl_privkey_load(const char *path, const char *what)
+{
+	struct sdrp_privkey *k;
+	int rc;
+
+	rc = sdrp_privkey_load(path, &k);
+	if (rc == -EINVAL)
+		sdrpctl_err("%s '%s' is not an unencrypted RSA private key of %u..%u bits",
+			    what, path, SDRP_RSA_MIN_BITS, SDRP_RSA_MAX_BITS);
+	else if (rc)
+		sdrpctl_err("cannot read %s '%s': %s", what, path,
+			    strerror(-rc));
+	return rc ? NULL : k;
 }
 
 static const char key_gen_usage[] = "[--bits BITS] [--force] FILE";
@@ -79,8 +97,47 @@ static int key_gen(int argc, char *argv[])
 	return rc;
 }
 
+static const char key_pub_usage[] = "FILE";
+
+static int key_pub(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sdrp_privkey *k;
+	char *pem;
+	size_t len;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return sdrpctl_usage(stdout, argv[0], key_pub_usage);
+		return sdrpctl_usage(stderr, argv[0], key_pub_usage);
+	}
+	if (argc - optind != 1)
+		return sdrpctl_usage(stderr, argv[0], key_pub_usage);
+	k = sdrpctl_privkey_load(argv[optind], "key");
+	if (!k)
+		return SDRPCTL_EXIT_FAIL;
+	rc = sdrp_privkey_public_pem(k, &pem, &len);
+	sdrp_privkey_free(k);
+	if (rc) {
+		sdrpctl_err("cannot encode the public key: %s", strerror(-rc));
+		return SDRPCTL_EXIT_FAIL;
+	}
+	rc = fwrite(pem, 1, len, stdout) == len && !fflush(stdout);
+	free(pem);
+	if (!rc) {
+		sdrpctl_err("cannot write the public key: %s", strerror(errno));
+		return SDRPCTL_EXIT_FAIL;
+	}
+	return SDRPCTL_EXIT_OK;
+}
+
 static const struct sdrpctl_cmd key_cmds[] = {
 	{ "gen", key_gen, "Generate an RSA private key (PKCS#8 PEM, mode 0600)" },
+	{ "pub", key_pub, "Print the public key of a private key (PEM)" },
 };
 
 int sdrpctl_key(int argc, char *argv[])

@@ -7,7 +7,7 @@
 
 static const struct sdrpctl_cmd commands[] = {
 	{ "ca",       sdrpctl_ca,       "Create a certificate authority" },
-	{ "key",      sdrpctl_key,      "Generate an RSA private key" },
+	{ "key",      sdrpctl_key,      "Generate an RSA key, print its public half" },
 	{ "cert",     sdrpctl_cert,     "Issue, show and verify certificates" },
 	{ "psk",      sdrpctl_psk,      "Generate a pre-shared secret (s0)" },
 	{ "sessions", sdrpctl_sessions, "List the kernel's sdrp sessions" },

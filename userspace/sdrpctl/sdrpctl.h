@@ -194,6 +194,15 @@ struct sdrp_cert;
 int sdrpctl_privkey_generate(const char *bits, struct sdrp_privkey **k);
 
 /**
+ * sdrpctl_privkey_load() - read a PEM private key file
+ * @path:	file name
+ * @what:	"key", "CA key": for the error message
+ *
+ * Prints its own error.  Return: the key, NULL on failure.
+ */
+struct sdrp_privkey *sdrpctl_privkey_load(const char *path, const char *what);
+
+/**
  * sdrpctl_serial_resolve() - certificate serial from --serial
  * @s:		the option's value; NULL draws a random non-zero serial
  * @serial:	out

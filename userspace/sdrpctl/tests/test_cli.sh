@@ -153,7 +153,10 @@ expect 0 "valid" "verify --at inside the validity" -- \
 	cert verify --ca ca.crt --at "@$((now + 86400))" node.crt
 expect 1 "expired: not after" "verify --at after the validity" -- \
 	cert verify --ca ca.crt --at "@$((now + 2 * 366 * 86400))" node.crt
-expect 1 "not yet valid" "verify: not yet valid" -- cert verify --ca ca.crt future.crt
+expect 0 "" "issue a certificate valid from tomorrow" -- cert issue --ca-key ca.key \
+	--ca-cert ca.crt --name soon --key node.key --not-before "@$((now + 86400))" \
+	--days 30 --out soon.crt
+expect 1 "not yet valid: not before" "verify: not yet valid" -- cert verify --ca ca.crt soon.crt
 
 expect 0 "" "a second CA" -- ca init --name other-ca --bits 2048 \
 	--key other.key --cert other.crt
@@ -194,17 +197,32 @@ expect 0 "" "cert issue --pubkey-from an sdrp certificate" -- \
 	--pubkey-from node.crt --out node-other.crt
 expect 0 "valid" "re-certified key verifies under its CA" -- \
 	cert verify --ca other.crt --name node-1 node-other.crt
+expect 0 "^-----BEGIN PUBLIC KEY-----$" "key pub prints the public key as PEM" -- key pub node.key
+cp "$D/.out" node.pub
 if command -v openssl >/dev/null 2>&1; then
-	openssl pkey -in node.key -pubout -out node.pub 2>/dev/null
-	expect 0 "" "cert issue --pubkey-from a PEM public key" -- \
-		cert issue --ca-key ca.key --ca-cert ca.crt --name node-pub \
-		--pubkey-from node.pub --out node-pub.crt
-	expect 0 "valid" "certificate of a public key verifies" -- \
-		cert verify --ca ca.crt --name node-pub node-pub.crt
+	check "key pub matches openssl pkey -pubout" \
+		sh -c 'openssl pkey -in node.key -pubout 2>/dev/null | cmp -s - node.pub'
 else
-	n=$((n + 1)); echo "ok $n - cert issue --pubkey-from PEM # SKIP no openssl"
-	n=$((n + 1)); echo "ok $n - certificate of a public key verifies # SKIP no openssl"
+	n=$((n + 1)); echo "ok $n - key pub matches openssl pkey -pubout # SKIP no openssl"
 fi
+expect 0 "" "cert issue --pubkey-from a PEM public key" -- \
+	cert issue --ca-key ca.key --ca-cert ca.crt --name node-pub --serial 7 \
+	--not-before "@$now" --not-after "@$((now + 30 * 86400))" --pubkey-from node.pub --out node-pub.crt
+expect 0 "valid" "certificate of a public key verifies" -- \
+	cert verify --ca ca.crt --name node-pub node-pub.crt
+run cert issue --ca-key ca.key --ca-cert ca.crt --name node-pub --serial 7 \
+	--not-before "@$now" --not-after "@$((now + 30 * 86400))" --key node.key --out node-priv.crt
+# Same contents but for the randomly salted signature (3072-bit CA: 384
+# bytes at the end): --pubkey-from certified exactly the key of node.key.
+check "--pubkey-from and --key certify the same key" sh -c '
+	for f in node-pub.crt node-priv.crt; do
+		sed -n "/-----BEGIN/,/-----END/p" $f | grep -v -- ----- | base64 -d >$f.bin
+	done
+	size=$(wc -c <node-pub.crt.bin)
+	[ "$size" -eq "$(wc -c <node-priv.crt.bin)" ] &&
+		cmp -s -n $((size - 384)) node-pub.crt.bin node-priv.crt.bin &&
+		! cmp -s node-pub.crt.bin node-priv.crt.bin'
+expect 1 "cannot read key 'missing.key'" "key pub of a missing file" -- key pub missing.key
 expect 1 "cannot read a public key" "--pubkey-from a file that is no key" -- \
 	cert issue --ca-key ca.key --ca-cert ca.crt --name y --pubkey-from show.txt \
 	--out y.crt
