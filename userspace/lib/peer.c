@@ -936,8 +936,9 @@ static void dispatch(struct sdrp_peer *p, const struct sdrp_msg *m,
 			if (prepare_next_pair(p))
 				finish(p, SDRP_CLOSE_INTERNAL, EIO);
 		} else {	/* client, rekey complete */
-			set_phase(p, PH_IDLE);
-			rekey_done(p);
+			rekey_done(p);	/* first: no longer due, no timer */
+			if (p->phase != PH_CLOSED)
+				set_phase(p, PH_IDLE);
 		}
 		return;
 	case SDRP_MSG_DATA_REQUEST:
@@ -1017,8 +1018,9 @@ static void dispatch(struct sdrp_peer *p, const struct sdrp_msg *m,
 		out.type = SDRP_MSG_ACK;
 		if (send_flow(p, &out, false))
 			return;
-		set_phase(p, PH_IDLE);
 		rekey_done(p);
+		if (p->phase != PH_CLOSED)
+			set_phase(p, PH_IDLE);
 		return;
 	default:
 		handle_invalid(p, SDRP_CLOSE_BAD_TYPE, 0);

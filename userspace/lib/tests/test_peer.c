@@ -308,6 +308,69 @@ static void test_handshake_identity(struct hs_creds *h)
 	session_free(&x);
 }
 
+/*
+ * An idle client at a rekey point: sdrp_peer_process() answers the
+ * server's HELLO without a request, so the rekey completes while the
+ * application does nothing else.
+ */
+static int idle_rekey_app(struct side *s, struct sdrp_peer *p)
+{
+	struct sdrp_info info;
+	int rc;
+
+	s->count = 3;		/* = the interval: the rekey is due after */
+	rc = client_app(s, p);
+	if (rc != 1)
+		return rc;
+	IS(sdrp_peer_state(p), SDRP_STATE_REKEY,
+	   "idle rekey: after the interval's DATA ACK the client awaits the HELLO");
+	rc = sdrp_peer_process(p, 300);
+	sdrp_peer_get_info(p, &info);
+	IS(rc, 1, "idle rekey: process() returns 1 (open)");
+	IS(info.rekeys, 1, "idle rekey: the rekey completed while idle");
+	IS(sdrp_peer_state(p), SDRP_STATE_ESTABLISHED, "idle rekey: established again");
+	return sdrp_peer_close(p);
+}
+
+static void test_idle_rekey(void)
+{
+	struct sdrp_keys ck, sk;
+	struct session x;
+
+	session_init(&x, &fast_params);
+	x.c.params.rekey_interval = 3;
+	x.s.params.rekey_interval = 3;
+	session_keys(&x, &ck, &sk, 0);
+	x.c.app = idle_rekey_app;
+	session_run(&x);
+	IS(x.c.app_rc, 0, "idle rekey: clean close");
+	IS(x.r.c2s.v[x.r.c2s.n - 2].type, SDRP_MSG_HELLO_ACK,
+	   "idle rekey: HELLO ACK sent before the CLOSE");
+	sdrp_wipe(&ck, sizeof(ck));
+	sdrp_wipe(&sk, sizeof(sk));
+	session_free(&x);
+}
+
+/* The handshake agrees min(client proposal, server maximum). */
+static void test_agreed_interval(struct hs_creds *h)
+{
+	struct sdrp_hs_config cc = h->client, sc = h->server;
+	struct session x;
+
+	cc.rekey_interval = 4;
+	sc.rekey_interval = 50;
+	session_init(&x, &fast_params);
+	x.c.hs = &cc;
+	x.s.hs = &sc;
+	x.c.count = 9;
+	x.c.close_at_end = true;
+	session_run(&x);
+	IS(x.c.done, 9, "agreed interval: 9 exchanges");
+	IS(x.s.info.rekeys, 2, "agreed interval: interval 4 from the client's proposal");
+	IS(x.c.reason, SDRP_CLOSE_LOCAL, "agreed interval: clean close");
+	session_free(&x);
+}
+
 /* API misuse is refused without touching the session. */
 static void test_api_misuse(void)
 {
@@ -395,6 +458,8 @@ int main(void)
 	test_resend_exhausted_timer();
 	test_crossing_closes();
 	test_handshake_identity(&h);
+	test_idle_rekey();
+	test_agreed_interval(&h);
 	hs_creds_free(&h);
 	return tap_done();
 }
