@@ -14,9 +14,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <linux/sdrp.h>
-
-/* Generic netlink family of the sdrp module. */
-#define SDRPCTL_GENL_NAME	"sdrp"
+#include <linux/sdrp_netlink.h>
 
 struct sdrpctl_session {
 	uint64_t inode;				/* socket inode, as in ss */
@@ -65,13 +63,25 @@ int sdrpctl_nl_open(struct sdrpctl_nl **out, struct sdrpctl_kernel *k);
  * @v:		set to a malloc'd array (free()), NULL if none
  * @n:		set to its length
  *
- * Return: 0; -EOPNOTSUPP if this sdrpctl cannot decode the kernel's dump;
- * -ENOMEM; -EIO.
+ * Return: 0; -EPROTO if a session is malformed; -EOPNOTSUPP if the
+ * kernel has no such dump; -EPERM; -ENOMEM; -EIO.
  */
 int sdrpctl_nl_sessions(struct sdrpctl_nl *nl, struct sdrpctl_session **v,
 			size_t *n);
 
 void sdrpctl_nl_close(struct sdrpctl_nl *nl);
+
+struct nlmsghdr;
+
+/**
+ * sdrpctl_nl_parse_session() - decode one message of the session dump
+ * @nlh:	generic netlink message (SDRP_CMD_SESSIONS reply)
+ * @s:		filled in
+ *
+ * Return: 0; -EPROTO if an attribute is malformed, role or state is
+ * missing, or an address has not exactly one of IPv4 and IPv6 or no port.
+ */
+int sdrpctl_nl_parse_session(struct nlmsghdr *nlh, struct sdrpctl_session *s);
 
 /* ---- session_fmt.c ---- */
 

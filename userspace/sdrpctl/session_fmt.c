@@ -112,7 +112,7 @@ void sdrpctl_print_status(FILE *out, const struct sdrpctl_kernel *k,
 	size_t i;
 
 	fprintf(out, "module:   loaded (generic netlink family \"%s\", id %u, version %u)\n",
-		SDRPCTL_GENL_NAME, k->family_id, k->family_version);
+		SDRP_FAMILY_NAME, k->family_id, k->family_version);
 	if (!listed)
 		return;
 	for (i = 0; i < n; i++)

@@ -31,7 +31,9 @@ static int list_sessions(struct sdrpctl_nl *nl, struct sdrpctl_session **v,
 	int rc = sdrpctl_nl_sessions(nl, v, n);
 
 	if (rc == -EOPNOTSUPP)
-		sdrpctl_err("the kernel's sdrp family is loaded, but this sdrpctl cannot read its session list");
+		sdrpctl_err("the kernel's sdrp module does not list sessions (older module?)");
+	else if (rc == -EPROTO)
+		sdrpctl_err("the kernel sent a session this sdrpctl cannot decode");
 	else if (rc)
 		sdrpctl_err("cannot list sdrp sessions: %s", strerror(-rc));
 	return rc;
