@@ -110,7 +110,6 @@ check: deps
 	@rc=0; \
 	$(MAKE) --no-print-directory check-unit NO_SUMMARY=1 || rc=1; \
 	$(MAKE) --no-print-directory check-vm NO_SUMMARY=1 || rc=1; \
-	echo "== all: $$(ls $(TAP))"; \
 	scripts/tap-summary.sh $(TAP)/*.tap || rc=1; \
 	exit $$rc
 

@@ -8,10 +8,12 @@
 # usage: deps.sh PACKAGE...     (the Makefile passes the list)
 set -eu
 
+# One dpkg-query for all: unknown packages print nothing (and an error).
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "$@" 2>/dev/null |
+	awk '$2 == "installed" { print $1 }' || true)
 missing=
 for pkg in "$@"; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-	[ "$status" = installed ] || missing="$missing $pkg"
+	echo "$installed" | grep -qxF "$pkg" || missing="$missing $pkg"
 done
 [ -n "$missing" ] || exit 0
 

@@ -93,7 +93,7 @@ echo "# vm $kver: initramfs $(du -k "$initrd" | cut -f1) KiB built in" \
 qemu_rc=0
 timeout --foreground -k 5 "$vm_timeout" \
 	qemu-system-x86_64 -accel tcg -cpu "$cpu" -m 1G -smp 2 \
-		-nographic -monitor none -no-reboot -nic none \
+		-nographic -nodefaults -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 		-serial stdio -serial "file:$taplog" "${qemu_extra[@]}" </dev/null |
 	tee "$console" || qemu_rc=$?
