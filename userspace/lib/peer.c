@@ -1081,6 +1081,15 @@ static void handle_invalid(struct sdrp_peer *p, enum sdrp_close_reason why,
 	start_close(p, why);
 }
 
+/* Data bytes of a clear record of @len bytes (for the observer). */
+static size_t clear_data_len(unsigned int type, ssize_t len)
+{
+	ssize_t d = len - SDRP_HDR_LEN - (ssize_t)sdrp_inner_fixed_len(type) -
+		    SDRP_MAC_LEN;
+
+	return d > 0 ? (size_t)d : 0;
+}
+
 /* Initial HELLO at the server: the handshake code checks everything. */
 static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 {
@@ -1098,7 +1107,7 @@ static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 	}
 	n = sdrp_hs_server_hello(p->hs, rec, len, sdrp_now_ms(), p->txbuf,
 				 SDRP_MAX_RECORD, &res, &err);
-	observe(p, SDRP_PEER_RX, rec, hm.seq, 0, SDRP_FAULT_NONE,
+	observe(p, SDRP_PEER_RX, rec, hm.seq, hm.data_len, SDRP_FAULT_NONE,
 		n < 0 ? sdrp_err_close_reason(err) : SDRP_CLOSE_NONE);
 	if (n < 0) {
 		enum sdrp_close_reason r = err ? sdrp_err_close_reason(err) :
@@ -1120,7 +1129,8 @@ static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 	}
 	f = fault_for(p, SDRP_MSG_HELLO_ACK, true);
 	if (put_record(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n,
-		       p->keys.s2c_seq - 1, 0, f)) {
+		       p->keys.s2c_seq - 1, clear_data_len(SDRP_MSG_HELLO_ACK, n),
+		       f)) {
 		finish(p, SDRP_CLOSE_TRANSPORT, 0);
 		return;
 	}
@@ -1136,7 +1146,8 @@ static void client_on_hello_ack(struct sdrp_peer *p, uint8_t *rec, size_t len)
 	int rc;
 
 	rc = sdrp_hs_client_finish(p->hs, rec, len, sdrp_now_ms(), &res, &err);
-	observe(p, SDRP_PEER_RX, rec, p->hs_seq, 0, SDRP_FAULT_NONE,
+	observe(p, SDRP_PEER_RX, rec, p->hs_seq,
+		clear_data_len(SDRP_MSG_HELLO_ACK, (ssize_t)len), SDRP_FAULT_NONE,
 		rc ? sdrp_err_close_reason(err) : SDRP_CLOSE_NONE);
 	if (rc) {
 		enum sdrp_close_reason r = err ? sdrp_err_close_reason(err) :
@@ -1564,7 +1575,7 @@ int sdrp_peer_start_handshake(struct sdrp_peer *p,
 		p->keys.s2c_seq = hm.seq;	/* HELLO ACK echoes it */
 		f = fault_for(p, SDRP_MSG_HELLO, true);
 		if (put_record(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n,
-			       hm.seq, 0, f)) {
+			       hm.seq, hm.data_len, f)) {
 			finish(p, SDRP_CLOSE_TRANSPORT, 0);
 			return closed_ret(p) ? closed_ret(p) : -ECONNRESET;
 		}

@@ -7,7 +7,9 @@
 #
 #   client sdrp-peer  <--- 127.0.0.1 / ::1 --->  server sdrp-peer
 #
-# Environment: SDRP_PEER (the binary), SDRP_TEST_TMP (scratch directory).
+# Environment: SDRP_PEER (the binary), SDRP_TEST_TMP (scratch directory),
+# SDRPCTL (sdrpctl, for the handshake credentials; those tests are skipped
+# without it).
 
 PEER=${SDRP_PEER:?SDRP_PEER must name the sdrp-peer binary}
 TMP=${SDRP_TEST_TMP:-/tmp}/sdrp-peer.$$
@@ -136,6 +138,51 @@ wait_server
 ok $? "resend: server clean end"
 grep -q '^tx resend-last ' "$TMP/c5" && grep -q 'resends=1$' "$TMP/c5"
 ok $? "resend: client asked once with RESEND LAST" "$TMP/c5"
+
+# --- initial handshake with credentials made by sdrpctl ---
+pki_ok=1
+if [ -x "${SDRPCTL:-}" ]; then
+	K="$TMP/pki"
+	mkdir -p "$K" &&
+	"$SDRPCTL" ca init --name test-ca --bits 2048 --key "$K/ca.key" \
+		--cert "$K/ca.crt" >/dev/null &&
+	"$SDRPCTL" psk gen "$K/s0" >/dev/null && pki_ok=0
+	for who in client server; do
+		"$SDRPCTL" key gen --bits 2048 "$K/$who.key" >/dev/null &&
+		"$SDRPCTL" cert issue --ca-key "$K/ca.key" --ca-cert "$K/ca.crt" \
+			--name "$who.test" --key "$K/$who.key" \
+			--out "$K/$who.crt" >/dev/null || pki_ok=1
+	done
+	[ $pki_ok -eq 0 ] || echo "# sdrpctl could not make the credentials"
+fi
+if [ $pki_ok -eq 0 ]; then
+	CS="--ca $K/ca.crt --cert $K/server.crt --key $K/server.key --s0 $K/s0"
+	CC="--ca $K/ca.crt --cert $K/client.crt --key $K/client.key --s0 $K/s0"
+	start_server "$TMP/s7" 127.0.0.1:0 $CS --peer client.test $P --verify
+	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer server.test \
+		$P --verify --count 12 >"$TMP/c7" 2>&1
+	ok $? "handshake: client, 12 verified exchanges, clean close" "$TMP/c7"
+	wait_server
+	ok $? "handshake: server clean end" "$TMP/s7"
+	head -n 3 "$TMP/c7" | tr '\n' ' ' | grep -q \
+		'^tx hello epoch=0 .* clear rx hello-ack epoch=0 .* clear tx ack epoch=0 '
+	ok $? "handshake: clear HELLO, clear HELLO ACK, then ACK under epoch 0" \
+		"$TMP/c7"
+	grep -q '^result reason=local .* rekeys=2 ' "$TMP/c7"
+	ok $? "handshake: interval 5 agreed, 2 rekeys" "$TMP/c7"
+
+	start_server "$TMP/s8" 127.0.0.1:0 $CS --peer client.test $P --expect peer
+	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer other.test \
+		$P --expect auth >"$TMP/c8" 2>&1
+	ok $? "handshake: unexpected server identity, client result auth" "$TMP/c8"
+	wait_server
+	ok $? "handshake: server sees the client's close" "$TMP/s8"
+	grep -q '^tx close epoch=0 .* clear$' "$TMP/c8" &&
+		grep -q 'errno=129 ' "$TMP/c8"
+	ok $? "handshake: clear CLOSE, errno EKEYREJECTED" "$TMP/c8"
+else
+	n=$((n + 1)); echo "ok $n - handshake # SKIP no sdrpctl for credentials"
+fi
 
 # --- exit status is 1 when the outcome is not the expected one ---
 start_server "$TMP/s6" 127.0.0.1:0 --keys "$TMP/keys" $P
