@@ -38,6 +38,7 @@ struct pending {
 	uint8_t s0[SDRP_S0_LEN];
 	uint64_t hello_seq;		/* our HELLO's seq */
 	uint32_t ttl_ms;
+	uint32_t clock_skew_ms;
 	char server[SDRP_IDENTITY_MAX + 1];
 };
 
@@ -255,6 +256,7 @@ static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 	p->handle = req->handle;
 	p->cfg = sdrpd_config_get(cfg);
 	p->ttl_ms = req->ttl_ms;
+	p->clock_skew_ms = req->clock_skew_ms;
 	memcpy(p->s0, peer->s0, SDRP_S0_LEN);
 	snprintf(p->server, sizeof(p->server), "%s", req->peer_identity);
 	hc.key = cfg->key;
@@ -283,6 +285,45 @@ static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 	pending_add(e, p);
 }
 
+/*
+ * client-finish with a clear CLOSE where the HELLO ACK should be: the
+ * server refused us.  Only the daemon holds the s2c hello MAC key that
+ * authenticates it; a CLOSE that does not verify is treated as a forged
+ * record (EBADMSG), one that does as the server's refusal (ECONNREFUSED).
+ */
+static void peer_close(struct sdrpd_answer *ans, struct pending *p,
+		       const struct sdrpd_request *req, uint64_t now_ms)
+{
+	struct sdrp_cipher *rx = sdrp_hs_clear_rx(p->hs);
+	enum sdrp_err err = SDRP_ERR_NONE;
+	struct sdrp_msg m;
+	uint8_t *copy;
+	int rc = -EPROTO;
+
+	copy = malloc(req->record_len);
+	if (!copy) {
+		done_fail(ans, ENOMEM, SDRP_CLOSE_INTERNAL, "out of memory");
+		return;
+	}
+	memcpy(copy, req->record, req->record_len);
+	if (rx)
+		rc = sdrp_record_open(rx, copy, req->record_len, &m, &err);
+	/* The server's first message carries our HELLO's seq. */
+	if (!rc)
+		rc = sdrp_check_seq(&m, p->hello_seq, &err);
+	if (!rc)
+		rc = sdrp_check_ttl(&m, now_ms, p->ttl_ms, p->clock_skew_ms,
+				    &err);
+	free(copy);
+	if (rc)
+		done_fail(ans, sdrpd_status_of(rc, err),
+			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_MALFORMED,
+			  err ? sdrp_err_name(err) : "CLOSE record invalid");
+	else
+		done_fail(ans, ECONNREFUSED, SDRP_CLOSE_PEER,
+			  "the server refused the handshake (CLOSE)");
+}
+
 static void client_finish(struct sdrpd_engine *e,
 			  const struct sdrpd_request *req, uint64_t now_ms,
 			  struct sdrpd_answer *ans)
@@ -301,6 +342,10 @@ static void client_finish(struct sdrpd_engine *e,
 	if (!req->record) {
 		done_fail(ans, EPROTO, SDRP_CLOSE_MALFORMED,
 			  "no HELLO ACK record in the request");
+		goto out;
+	}
+	if (req->record_len > 1 && req->record[1] == SDRP_MSG_CLOSE) {
+		peer_close(ans, p, req, now_ms);
 		goto out;
 	}
 	rc = sdrp_hs_client_finish(p->hs, req->record, req->record_len,
