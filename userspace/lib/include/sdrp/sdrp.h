@@ -466,7 +466,9 @@ int sdrp_x25519(uint8_t dh[SDRP_X25519_LEN], const uint8_t sk[SDRP_X25519_LEN],
  * One direction of one epoch, ready to seal or open records: the expanded
  * AES key, the IV, the HMAC key (precomputed) and the record counter.  A
  * clear cipher has only a hello MAC key and seals / opens clear records
- * (epoch 0).  Freed (and wiped) with sdrp_cipher_free().
+ * (epoch 0).  Freed (and wiped) with sdrp_cipher_free().  A cipher (like
+ * a handshake) is used by one thread at a time; distinct ones need no
+ * locking.
  */
 struct sdrp_cipher;
 
