@@ -91,7 +91,10 @@ static void usage(FILE *f)
 "           keys, chain key and sequence numbers, counters 0, role byte 0.\n"
 "           Give the same file to both ends: sdrp-peer sets its role; a\n"
 "           kernel test sets keys.role to its socket's role before\n"
-"           setsockopt(SOL_SDRP, SDRP_KEYS).\n"
+"           setsockopt(SOL_SDRP, SDRP_KEYS).  The blob carries no rekey\n"
+"           interval: both ends must use the same (--params rekey=N here,\n"
+"           SDRP_PARAMS or net.sdrp.rekey_interval on a socket; 10 by\n"
+"           default on both).\n"
 "\n"
 "faults:");
 	for (int k = 1; k <= SDRP_FAULT_KIND_MAX; k++)

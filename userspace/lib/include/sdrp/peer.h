@@ -52,9 +52,13 @@ enum sdrp_fault_kind {
 	SDRP_FAULT_FUTURE_TTL,	/* ttl a minute beyond window + skew */
 	SDRP_FAULT_OLD_EPOCH,	/* protected under the previous epoch's keys */
 	SDRP_FAULT_WRONG_TYPE,	/* type the sender's role never sends */
-	SDRP_FAULT_OUT_OF_ORDER, /* send the role's next data message first */
+	SDRP_FAULT_OUT_OF_ORDER, /* first send a message before its time:
+				  * client a DATA REQUEST, server a rekey
+				  * HELLO (needs keys) */
 	SDRP_FAULT_CORRUPT,	/* flip a ciphertext bit, HMAC made valid */
-	SDRP_FAULT_SILENCE,	/* do not send it; the state advances as if */
+	SDRP_FAULT_SILENCE,	/* do not send it; the state and the seq
+				 * advance as if (a RESEND LAST gets it
+				 * out), the record counter does not */
 	SDRP_FAULT_NO_CLOSE_ACK, /* never answer a CLOSE */
 	SDRP_FAULT_NO_ACK,	/* client: no ACK after the initial HELLO ACK */
 	SDRP_FAULT_NO_HELLO_REPLY, /* server: no HELLO ACK to the initial HELLO */
@@ -245,7 +249,9 @@ int sdrp_peer_next_request(struct sdrp_peer *peer, const uint8_t **req,
  * @len:	0..SDRP_MAX_DATA
  *
  * Sends DATA RESPONSE and waits for the client's DATA ACK, which counts
- * the response as acknowledged for the rekey interval.
+ * the response as acknowledged for the rekey interval.  If it was the
+ * interval's, the rekey HELLO goes out before the call returns (the rest
+ * of the rekey runs in the next call).
  *
  * Return: 0 once acknowledged; -EINVAL, -EMSGSIZE for a bad argument;
  * -EBUSY if no request is pending; otherwise the negative errno of the
@@ -274,7 +280,9 @@ int sdrp_peer_process(struct sdrp_peer *peer, int timeout_ms);
  *
  * Sends CLOSE (in clear before the first epoch's keys exist), resends it
  * on each close timeout up to max_retries CLOSEs in all, then sends
- * CLOSED WITHOUT ACK.  Safe to call on a closed session.
+ * CLOSED WITHOUT ACK.  A server waiting for the rekey HELLO ACK first
+ * completes the rekey, so that its CLOSE goes out under the epoch the
+ * client has switched to.  Safe to call on a closed session.
  *
  * Return: 0 if the session ended cleanly (CLOSE ACK received, or the peer
  * closed first); -ETIMEDOUT if the CLOSEs went unanswered; otherwise the
