@@ -269,12 +269,34 @@ expect 0 "warning: directory .* writable by group or others" \
 	"key gen warns about a directory others can write" -- key gen --bits 2048 shared/k.key
 check "no temporary file left behind" sh -c '[ -z "$(find . -name ".*.??????")" ]'
 
+expect 1 "cannot write 'no-such-dir/k.key'" "key gen into a missing directory fails" -- \
+	key gen --bits 2048 no-such-dir/k.key
+
+run cert verify --ca ca.crt node.crt
+check "verify: the verdict of a valid certificate is on stdout only" \
+	sh -c '[ -s "$0/.out" ] && [ ! -s "$0/.err" ]' "$D"
+run cert verify --ca other.crt node.crt
+check "verify: the reason of a refusal is on stderr only" \
+	sh -c '[ ! -s "$0/.out" ] && [ -s "$0/.err" ]' "$D"
+
 # ---- usage errors ---------------------------------------------------------------
 
 expect 2 "^Usage: sdrpctl <command>" "no command: usage, exit 2" --
 expect 2 "not a 'sdrpctl' command" "unknown command: exit 2" -- frobnicate
 expect 2 "not a 'sdrpctl cert' command" "unknown cert subcommand: exit 2" -- cert sign
 expect 0 "^Usage: sdrpctl cert issue " "--help: usage on stdout, exit 0" -- cert issue --help
+expect 0 "^Usage: sdrpctl <command>" "help: the command table on stdout, exit 0" -- help
+res=0
+for cmd in "ca init" "key gen" "key pub" "cert issue" "cert show" "cert verify" \
+	"psk gen" "sessions" "status"; do
+	# shellcheck disable=SC2086 # split the command words
+	run $cmd --help
+	if [ "$rc" -ne 0 ] || ! grep -q "^Usage: sdrpctl $cmd" "$D/.out"; then
+		echo "# sdrpctl $cmd --help: exit $rc"
+		res=1
+	fi
+done
+report $res "every command prints its usage with --help, exit 0"
 expect 2 "^Usage: sdrpctl key gen" "key gen without a file: exit 2" -- key gen
 expect 2 "unrecognized option" "unknown option: exit 2" -- key gen --size 2048 x.key
 expect 2 "invalid --bits" "key gen --bits 1000: exit 2" -- key gen --bits 1000 x.key
