@@ -7,6 +7,9 @@
 # files and their modes.  Certificate fingerprints are recomputed here
 # with base64 and sha512sum, independently of libsdrp.
 
+# The sh -c '...' checks expand their variables in the inner shell.
+# shellcheck disable=SC2016
+
 SDRPCTL=${SDRPCTL:?set SDRPCTL to the sdrpctl binary}
 base=${SDRPCTL_TEST_TMP:-${TMPDIR:-/tmp}}
 mkdir -p "$base" || exit 1
@@ -82,6 +85,8 @@ tamper() {
 	sed -n '/-----BEGIN/,/-----END/p' "$1" | grep -v -- ----- |
 		base64 -d >"$D/.bin"
 	byte=$(od -An -tu1 -j "$2" -N1 "$D/.bin" | tr -d ' ')
+	# The format is the octal escape of the flipped byte.
+	# shellcheck disable=SC2059
 	printf "$(printf '\\%03o' $((byte ^ 255)))" |
 		dd of="$D/.bin" bs=1 seek="$2" conv=notrunc 2>/dev/null
 	{
