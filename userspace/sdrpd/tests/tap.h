@@ -20,6 +20,8 @@
 #include "keys.h"
 #include "sdrpd.h"
 
+#define TAP_MAYBE_UNUSED __attribute__((unused))
+
 static int tap_n, tap_failed;
 
 __attribute__((format(printf, 2, 3)))
@@ -72,12 +74,14 @@ struct fx {
 	struct sdrp_cert *ca, *client, *server, *rogue_ca;
 };
 
+TAP_MAYBE_UNUSED
 static void fx_path(const struct fx *f, const char *name, char *out,
 		    size_t cap)
 {
 	snprintf(out, cap, "%s/%s", f->dir, name);
 }
 
+TAP_MAYBE_UNUSED
 static void fx_write(const struct fx *f, const char *name, const char *text,
 		     mode_t mode)
 {
@@ -93,6 +97,7 @@ static void fx_write(const struct fx *f, const char *name, const char *text,
 	close(fd);
 }
 
+TAP_MAYBE_UNUSED
 static struct sdrp_privkey *fx_key(const char *pem)
 {
 	struct sdrp_privkey *k;
@@ -102,6 +107,7 @@ static struct sdrp_privkey *fx_key(const char *pem)
 	return k;
 }
 
+TAP_MAYBE_UNUSED
 static struct sdrp_cert *fx_cert(const char *subject, const char *issuer,
 				 const struct sdrp_privkey *key,
 				 const struct sdrp_privkey *issuer_key,
@@ -122,6 +128,7 @@ static struct sdrp_cert *fx_cert(const char *subject, const char *issuer,
 	return c;
 }
 
+TAP_MAYBE_UNUSED
 static void fx_save_cert(const struct fx *f, const struct sdrp_cert *c,
 			 const char *name)
 {
@@ -133,6 +140,7 @@ static void fx_save_cert(const struct fx *f, const struct sdrp_cert *c,
 		tap_bail("save %s", path);
 }
 
+TAP_MAYBE_UNUSED
 static void fx_save_key(const struct fx *f, const char *pem, const char *name)
 {
 	fx_write(f, name, pem, 0600);
@@ -147,6 +155,7 @@ static void fx_save_key(const struct fx *f, const char *pem, const char *name)
  *   rogue.crt (client.example by another CA)   expired.crt (server.example)
  *   a.s0 b.s0 (two different s0)
  */
+TAP_MAYBE_UNUSED
 static void fx_setup(struct fx *f)
 {
 	const char *base = getenv("SDRP_TEST_TMP");
@@ -189,6 +198,7 @@ static void fx_setup(struct fx *f)
 	fx_write(f, "b.s0", S0_B, 0600);
 }
 
+TAP_MAYBE_UNUSED
 static void fx_teardown(struct fx *f)
 {
 	char cmd[600];
@@ -207,6 +217,7 @@ static void fx_teardown(struct fx *f)
 }
 
 /* Load a configuration written to @name; bails out if it fails. */
+TAP_MAYBE_UNUSED
 static struct sdrpd_config *fx_load(const struct fx *f, const char *name,
 				    const char *text)
 {
