@@ -211,6 +211,31 @@ static void test_success(void)
 	   "a finished client cannot send HELLO again");
 	run_free(r);
 
+	/* The default key size (3072 bits: 384-byte signatures). */
+	{
+		struct sdrp_privkey *big;
+		struct sdrp_cert *big_cert;
+
+		OK(!sdrp_privkey_generate(0, &big) &&
+		   sdrp_privkey_bits(big) == SDRP_DEFAULT_RSA_BITS,
+		   "default RSA key size is 3072 bits");
+		big_cert = test_cert("server.example", big, "sdrp-test-ca",
+				     cr.ca_key, now_ms / 1000 - 10,
+				     now_ms / 1000 + 100);
+		server_cfg(&s);
+		s.cfg.key = big;
+		s.cfg.cert = big_cert;
+		r = run(&c, &s, NULL, now_ms, now_ms);
+		OK(!r->server_rc && !r->client_rc &&
+		   !sodium_memcmp(&r->cres.keys.c2s, &r->sres.keys.c2s,
+				  sizeof(r->cres.keys.c2s)) &&
+		   sdrp_get_be32(r->ack + 8) > 384,
+		   "handshake with a 3072-bit server key");
+		run_free(r);
+		sdrp_cert_free(big_cert);
+		sdrp_privkey_free(big);
+	}
+
 	/* Server with several s0: the matching one is chosen. */
 	server_cfg(&s);
 	memcpy(s.psks[1].s0, s0, 32);
