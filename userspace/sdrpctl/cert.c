@@ -140,6 +140,11 @@ static int issue(struct issue_args *a)
 
 	if (load_ca(a, &ca_key, &ca))
 		goto out;
+	/* Subject == issuer is how a CA certificate is recognised. */
+	if (!strcmp(a->t.subject, ca->subject)) {
+		sdrpctl_err("--name '%s' is the CA's own identity", a->t.subject);
+		goto out;
+	}
 	a->t.issuer = ca->subject;
 	if (a->t.not_after > ca->not_after) {
 		sdrpctl_format_time(ca->not_after, when);

@@ -194,6 +194,8 @@ expect 1 "not a valid CA: not self-signed" "issue: a leaf certificate cannot iss
 expect 1 "is not the key of CA" "issue: CA key must match the CA certificate" -- \
 	cert issue --ca-key other.key --ca-cert ca.crt --name x --key node.key --out x.crt
 check "issue: nothing written on failure" test ! -e x.crt
+expect 1 "the CA's own identity" "issue: a certificate cannot take the CA's name" -- \
+	cert issue --ca-key ca.key --ca-cert ca.crt --name test-ca --key node.key --out x.crt
 
 # ---- --pubkey-from -------------------------------------------------------------
 
