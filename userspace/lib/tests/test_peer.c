@@ -175,7 +175,7 @@ static void test_resend_timer_recovers(void)
 
 	session_init(&x, &fast_params);
 	x.c.params.policy = SDRP_POLICY_RESEND;
-	x.c.params.recv_timeout_ms = 100;
+	x.c.params.recv_timeout_ms = 400;
 	session_keys(&x, &ck, &sk, 0);
 	x.s.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_SILENCE,
 					 .msg_type = SDRP_MSG_DATA_RESPONSE,
@@ -233,7 +233,8 @@ static void test_resend_exhausted_timer(void)
 
 	session_init(&x, &fast_params);
 	x.c.params.policy = SDRP_POLICY_RESEND;
-	x.c.params.recv_timeout_ms = 80;
+	x.c.params.recv_timeout_ms = 100;
+	x.c.params.close_timeout_ms = 100;
 	session_keys(&x, &ck, &sk, 0);
 	x.s.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_SILENCE,
 					 .nth = 1, .count = 1000 };
@@ -324,7 +325,7 @@ static int idle_rekey_app(struct side *s, struct sdrp_peer *p)
 		return rc;
 	IS(sdrp_peer_state(p), SDRP_STATE_REKEY,
 	   "idle rekey: after the interval's DATA ACK the client awaits the HELLO");
-	rc = sdrp_peer_process(p, 300);
+	rc = sdrp_peer_process(p, 1500);
 	sdrp_peer_get_info(p, &info);
 	IS(rc, 1, "idle rekey: process() returns 1 (open)");
 	IS(info.rekeys, 1, "idle rekey: the rekey completed while idle");
