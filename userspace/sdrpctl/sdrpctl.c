@@ -3,6 +3,9 @@
  * sdrpctl: PKI and inspection tool for sdrp.  The table below is the whole
  * command set; each group lives in its own file and prints its own usage.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "sdrpctl.h"
 
 static const struct sdrpctl_cmd commands[] = {
@@ -16,6 +19,15 @@ static const struct sdrpctl_cmd commands[] = {
 
 int main(int argc, char *argv[])
 {
-	return sdrpctl_dispatch("sdrpctl", commands,
-				SDRPCTL_ARRAY_SIZE(commands), argc, argv);
+	int rc = sdrpctl_dispatch("sdrpctl", commands,
+				  SDRPCTL_ARRAY_SIZE(commands), argc, argv);
+
+	/* Output cut short (a full disk, a closed pipe) is a failure. */
+	if (fflush(stdout) || ferror(stdout)) {
+		sdrpctl_err("cannot write to standard output: %s",
+			    strerror(errno));
+		if (rc == SDRPCTL_EXIT_OK)
+			rc = SDRPCTL_EXIT_FAIL;
+	}
+	return rc;
 }

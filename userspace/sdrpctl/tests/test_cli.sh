@@ -230,6 +230,14 @@ check "--pubkey-from and --key certify the same key" sh -c '
 		cmp -s -n $((size - 384)) node-pub.crt.bin node-priv.crt.bin &&
 		! cmp -s node-pub.crt.bin node-priv.crt.bin'
 expect 1 "cannot read key 'missing.key'" "key pub of a missing file" -- key pub missing.key
+if [ -w /dev/full ]; then
+	"$SDRPCTL" cert show node.crt >/dev/full 2>"$D/.err"
+	rc=$?
+	check "output to a full device: exit 1 and a message" \
+		sh -c '[ "$0" -eq 1 ] && grep -q "cannot write to standard output" "$1"' "$rc" "$D/.err"
+else
+	n=$((n + 1)); echo "ok $n - output to a full device # SKIP no /dev/full"
+fi
 expect 1 "cannot read a public key" "--pubkey-from a file that is no key" -- \
 	cert issue --ca-key ca.key --ca-cert ca.crt --name y --pubkey-from show.txt \
 	--out y.crt
