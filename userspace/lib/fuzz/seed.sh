@@ -68,6 +68,21 @@ fuzz_record)
 fuzz_server_hello)
 	awk '/^name = initial-hello$/ { r = 1 } /^$/ { r = 0 }
 	     r && /^inner = / { print $3 }' "$vectors" | emit hello ;;
+fuzz_keyfile)
+	# selector 0: s0 text; selector 1: a certificate as a key file
+	hexes s0 | head -n 1 | while read -r h; do
+		printf '\000%s\n' "$h" > "$dir/s0-1"
+	done
+	i=0
+	hexes cert | while read -r h; do
+		i=$((i + 1))
+		{ printf '\001'
+		  echo "-----BEGIN SDRP CERTIFICATE-----"
+		  printf '%s' "$h" | unhex | base64 -w 64
+		  echo "-----END SDRP CERTIFICATE-----"; } > "$dir/cert-$i"
+	done
+	printf '\001-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n' \
+		> "$dir/pem-1" ;;
 *)
 	echo "seed.sh: no seeds for $target" >&2 ;;
 esac
