@@ -607,10 +607,10 @@ static int send_msg(struct sdrp_peer *p, struct sdrp_msg *m, bool clear,
 	sdrp_cipher_free(tmp);
 	if (rc)
 		return rc;
-	if (!resend) {
-		p->prev_tx_seq = m->seq;
-		*tx_seq(p) = sdrp_seq_next(m);
-	}
+	if (resend)
+		return 0;
+	p->prev_tx_seq = m->seq;
+	*tx_seq(p) = sdrp_seq_next(m);
 	if (m->type == SDRP_MSG_DATA_REQUEST || m->type == SDRP_MSG_DATA_RESPONSE)
 		p->info.bytes_tx += m->data_len;
 	return 0;
@@ -811,6 +811,7 @@ static void server_start_rekey(struct sdrp_peer *p)
 
 	if (p->keys.epoch == UINT32_MAX) {	/* no epoch after this one */
 		start_close(p, SDRP_CLOSE_INTERNAL);
+		p->pending_errno = EOVERFLOW;
 		return;
 	}
 	if (prepare_next_pair(p)) {

@@ -372,6 +372,28 @@ static void test_agreed_interval(struct hs_creds *h)
 	session_free(&x);
 }
 
+/* No epoch after 2^32 - 1: the server closes instead of a rekey. */
+static void test_epoch_exhausted(void)
+{
+	struct sdrp_keys ck, sk;
+	struct session x;
+
+	session_init(&x, &fast_params);
+	x.c.params.rekey_interval = 2;
+	x.s.params.rekey_interval = 2;
+	session_keys(&x, &ck, &sk, UINT32_MAX);
+	x.c.count = 5;
+	session_run(&x);
+	IS(x.c.done, 2, "last epoch: two exchanges, then no rekey");
+	IS(x.s.reason, SDRP_CLOSE_INTERNAL, "last epoch: server closes, INTERNAL");
+	IS(x.s.err, EOVERFLOW, "last epoch: errno EOVERFLOW");
+	IS(wire_count(&x.r.s2c, SDRP_MSG_HELLO), 0, "last epoch: no HELLO");
+	IS(x.c.app_rc, 0, "last epoch: client reads EOF");
+	sdrp_wipe(&ck, sizeof(ck));
+	sdrp_wipe(&sk, sizeof(sk));
+	session_free(&x);
+}
+
 /* API misuse is refused without touching the session. */
 static void test_api_misuse(void)
 {
@@ -461,6 +483,7 @@ int main(void)
 	test_handshake_identity(&h);
 	test_idle_rekey();
 	test_agreed_interval(&h);
+	test_epoch_exhausted();
 	hs_creds_free(&h);
 	return tap_done();
 }
