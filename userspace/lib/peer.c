@@ -1144,9 +1144,14 @@ static void client_on_hello_ack(struct sdrp_peer *p, uint8_t *rec, size_t len)
 	struct sdrp_hs_result res;
 	enum sdrp_err err = SDRP_ERR_NONE;
 	struct sdrp_msg ack = { .type = SDRP_MSG_ACK };
+	struct sdrp_cipher *crx = sdrp_hs_clear_rx(p->hs);
+	uint64_t ctr = crx ? sdrp_cipher_counter(crx) : 0;
 	int rc;
 
 	rc = sdrp_hs_client_finish(p->hs, rec, len, sdrp_now_ms(), &res, &err);
+	/* read whole: it consumed clear record counter ctr, refused or not */
+	if (rc && crx)
+		sdrp_cipher_set_counter(crx, ctr + 1);
 	observe(p, SDRP_PEER_RX, rec, p->hs_seq,
 		clear_data_len(SDRP_MSG_HELLO_ACK, (ssize_t)len), SDRP_FAULT_NONE,
 		rc ? sdrp_err_close_reason(err) : SDRP_CLOSE_NONE);

@@ -158,6 +158,49 @@ static void test_wrong_order_handshake(struct hs_creds *h)
 	session_free(&x);
 }
 
+/*
+ * IV.B, wrong MAC in the initial handshake.  On the HELLO ACK the client
+ * answers with a clear CLOSE.  On the HELLO the server has no s0 whose
+ * key verifies it, hence no key to authenticate a CLOSE with: it drops
+ * the connection without a record (Documentation/protocol.rst, server
+ * state S_WAIT_HELLO).
+ */
+static void test_bad_mac_handshake(struct hs_creds *h)
+{
+	struct session x;
+
+	session_init(&x, &fast_params);
+	x.c.hs = &h->client;
+	x.s.hs = &h->server;
+	x.s.fault = (struct sdrp_fault)FAULT(BAD_MAC, HELLO_ACK, 1);
+	x.s.linger = true;
+	session_run(&x);
+	IS(x.r.c2s.n > 1 ? x.r.c2s.v[1].type : 0, SDRP_MSG_CLOSE,
+	   "wrong MAC on the HELLO ACK: client answers with CLOSE");
+	OK(x.r.c2s.n > 1 && (x.r.c2s.v[1].flags & SDRP_HDR_F_CLEAR),
+	   "wrong MAC on the HELLO ACK: the CLOSE is clear");
+	IS(wire_count(&x.r.c2s, SDRP_MSG_CLOSE), 1,
+	   "wrong MAC on the HELLO ACK: the clear CLOSE ACK is accepted");
+	IS(x.c.start_rc, -EBADMSG, "wrong MAC on the HELLO ACK: client -EBADMSG");
+	IS(x.c.reason, SDRP_CLOSE_BAD_MAC, "wrong MAC on the HELLO ACK: BAD_MAC");
+	if (wire_count(&x.r.c2s, SDRP_MSG_CLOSE) != 1)
+		session_diag(&x);
+	session_free(&x);
+
+	session_init(&x, &fast_params);
+	x.c.hs = &h->client;
+	x.s.hs = &h->server;
+	x.c.fault = (struct sdrp_fault)FAULT(BAD_MAC, HELLO, 1);
+	x.c.linger = true;
+	session_run(&x);
+	IS(x.r.s2c.n, 0, "wrong MAC on the HELLO: the server sends no record");
+	IS(x.s.start_rc, -EBADMSG, "wrong MAC on the HELLO: server -EBADMSG");
+	IS(x.s.reason, SDRP_CLOSE_BAD_MAC, "wrong MAC on the HELLO: BAD_MAC");
+	IS(x.c.reason, SDRP_CLOSE_TRANSPORT,
+	   "wrong MAC on the HELLO: the client sees the connection drop");
+	session_free(&x);
+}
+
 /* IV.B: HELLO, then no ACK after the HELLO ACK. */
 static void test_no_ack_after_hello_ack(struct hs_creds *h)
 {
@@ -288,6 +331,7 @@ int main(void)
 	for (i = 0; i < sizeof(data_cases) / sizeof(data_cases[0]); i++)
 		fault_case(&data_cases[i], 5);
 	test_wrong_order_handshake(&h);
+	test_bad_mac_handshake(&h);
 	test_no_ack_after_hello_ack(&h);
 	test_no_hello_reply(&h);
 	test_no_close_ack(SDRP_ROLE_SERVER);
