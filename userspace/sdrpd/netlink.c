@@ -47,6 +47,7 @@ struct loop {
 	int ev_fd;
 	bool drain;
 	bool stop;
+	int fatal;		/* why the loop stopped, 0 for a signal */
 };
 
 /* Outcome of one command: the kernel's errno, and the parsed reply. */
@@ -175,6 +176,7 @@ static void drain(struct loop *l)
 		sdrpd_log(LOG_ERR, "ACCEPT refused: %s: sdrpd needs CAP_NET_ADMIN in this network namespace",
 			  strerror(-rc));
 		l->stop = true;
+		l->fatal = rc;
 		return;
 	}
 	sdrpd_log(LOG_ERR, "ACCEPT failed: %s", strerror(-rc));
@@ -394,6 +396,8 @@ int sdrpd_netlink_run(struct sdrpd_ctx *ctx)
 
 	/* Clean exit: finish running turns, fail the rest. */
 	l.stop = true;
+	if (!rc)
+		rc = l.fatal;
 	sdrpd_workers_stop(ctx->workers, ECONNABORTED);
 	answers(&l);
 	failed = sdrpd_hs_drain(ctx->engine, fail_pending, &l);
