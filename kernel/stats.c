@@ -27,6 +27,37 @@ static unsigned int sdrp_net_id __read_mostly;
 
 static const char *const sdrp_stat_names[SDRP_STAT_NUM] = {
 	[SDRP_STAT_CURR_SESSIONS]	= "SdrpCurrSessions",
+	[SDRP_STAT_ESTABLISHED]		= "SdrpEstablished",
+	[SDRP_STAT_RECORDS_IN]		= "SdrpRecordsIn",
+	[SDRP_STAT_RECORDS_OUT]		= "SdrpRecordsOut",
+	[SDRP_STAT_REKEYS]		= "SdrpRekeys",
+	[SDRP_STAT_RESEND_OUT]		= "SdrpResendLastOut",
+	[SDRP_STAT_RESEND_IN]		= "SdrpResendLastIn",
+	/* one per close reason, in enum sdrp_close_reason order */
+	[SDRP_STAT_CLOSE_FIRST + 0]	= "SdrpCloseLocal",
+	[SDRP_STAT_CLOSE_FIRST + 1]	= "SdrpClosePeer",
+	[SDRP_STAT_CLOSE_FIRST + 2]	= "SdrpClosePeerNoAck",
+	[SDRP_STAT_CLOSE_FIRST + 3]	= "SdrpCloseNoAck",
+	[SDRP_STAT_CLOSE_FIRST + 4]	= "SdrpCloseBadMac",
+	[SDRP_STAT_CLOSE_FIRST + 5]	= "SdrpCloseBadSeq",
+	[SDRP_STAT_CLOSE_FIRST + 6]	= "SdrpCloseStaleTtl",
+	[SDRP_STAT_CLOSE_FIRST + 7]	= "SdrpCloseFutureTtl",
+	[SDRP_STAT_CLOSE_FIRST + 8]	= "SdrpCloseOldEpoch",
+	[SDRP_STAT_CLOSE_FIRST + 9]	= "SdrpCloseBadType",
+	[SDRP_STAT_CLOSE_FIRST + 10]	= "SdrpCloseMalformed",
+	[SDRP_STAT_CLOSE_FIRST + 11]	= "SdrpCloseTimeout",
+	[SDRP_STAT_CLOSE_FIRST + 12]	= "SdrpCloseRetries",
+	[SDRP_STAT_CLOSE_FIRST + 13]	= "SdrpCloseTransport",
+	[SDRP_STAT_CLOSE_FIRST + 14]	= "SdrpCloseAuth",
+	[SDRP_STAT_CLOSE_FIRST + 15]	= "SdrpCloseInternal",
+	[SDRP_STAT_RX_BAD_HEADER]	= "SdrpRxBadHeader",
+	[SDRP_STAT_RX_OLD_EPOCH]	= "SdrpRxOldEpoch",
+	[SDRP_STAT_RX_BAD_MAC]		= "SdrpRxBadMac",
+	[SDRP_STAT_RX_BAD_LAYOUT]	= "SdrpRxBadLayout",
+	[SDRP_STAT_RX_BAD_TYPE]		= "SdrpRxBadType",
+	[SDRP_STAT_RX_BAD_SEQ]		= "SdrpRxBadSeq",
+	[SDRP_STAT_RX_STALE_TTL]	= "SdrpRxStaleTtl",
+	[SDRP_STAT_RX_FUTURE_TTL]	= "SdrpRxFutureTtl",
 };
 
 static struct sdrp_net *sdrp_net(struct net *net)
@@ -43,6 +74,8 @@ void sdrp_stats_dec(struct net *net, enum sdrp_stat_item item)
 {
 	this_cpu_dec(sdrp_net(net)->mib->items[item]);
 }
+
+static_assert(SDRP_CLOSE_LOCAL == 1 && SDRP_CLOSE_INTERNAL == 16);
 
 static int sdrp_stat_show(struct seq_file *seq, void *v)
 {

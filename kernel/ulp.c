@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The TCP upper-layer protocol "sdrp": attach rules and the proto overrides.
+ * The TCP upper-layer protocol "sdrp": attach rules, the proto overrides
+ * and the socket options.
  *
  * Attaching follows kTLS: only on an ESTABLISHED socket (listening ones are
  * refused by the TCP core, which then finds no ->clone), once per socket
  * (the core returns -EEXIST while icsk_ulp_ops is set), and each attached
  * socket pins the module through tcp_ulp_ops.owner until it is destroyed.
+ * Attaching changes nothing on the wire: the session starts with SDRP_KEYS.
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/sockptr.h>
 #include <net/tcp.h>
 
 #include "compat.h"
@@ -22,22 +25,60 @@ enum {
 };
 
 /*
- * One overriding proto per address family, copied from TCP's the first time
- * a socket of that family attaches (tcpv6_prot is not exported, so it can
- * only be learnt from a socket).  Once built a slot never changes: attached
- * sockets point into it.
+ * One overriding proto and proto_ops per address family, copied from
+ * TCP's the first time a socket of that family attaches (tcpv6_prot is not
+ * exported, so it can only be learnt from a socket).  Once built a slot
+ * never changes: attached sockets point into it.
  */
 struct sdrp_proto_slot {
 	const struct proto *base;	/* TCP's proto it was copied from */
 	struct proto prot;
+	struct proto_ops ops;	/* TCP's const ops, copied to override */
 };
 
 static struct sdrp_proto_slot sdrp_protos[SDRP_NUM_FAMILIES];
 static DEFINE_MUTEX(sdrp_protos_lock);
 
+/* Throw away bytes nobody will read, so that TCP closes with FIN, not RST. */
+static int discard_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			 unsigned int offset, size_t len)
+{
+	return len;
+}
+
+static bool close_done(const struct sdrp_sock *ctx)
+{
+	return ctx->state != SDRP_SESS_CLOSING;
+}
+
 static void sdrp_close(struct sock *sk, long timeout)
 {
 	struct sdrp_sock *ctx = sdrp_sk(sk);
+	bool started;
+
+	lock_sock(sk);
+	started = ctx->started;
+	if (started) {
+		/* SO_LINGER with a zero time is an abort: no CLOSE, TCP RST. */
+		if (!sock_flag(sk, SOCK_LINGER) || sk->sk_lingertime)
+			sdrp_sess_close(ctx);
+		/* SO_LINGER: wait that long for the CLOSE exchange to end. */
+		if (timeout)
+			sdrp_wait(ctx, &timeout, close_done);
+		sdrp_tx_push(ctx);
+		ctx->stopping = true;
+		sdrp_rx_stop(ctx);
+	}
+	release_sock(sk);
+
+	if (started)
+		strp_stop(&ctx->strp);
+	cancel_work_sync(&ctx->rx_work);
+	cancel_work_sync(&ctx->tx_work);
+	cancel_work_sync(&ctx->kp_work);
+	sdrp_timers_stop(ctx);
+	if (started)
+		strp_done(&ctx->strp);
 
 	/*
 	 * Hand the socket back to TCP before it closes, as kTLS does: from
@@ -45,10 +86,34 @@ static void sdrp_close(struct sock *sk, long timeout)
 	 * lives on until the ULP release hook at destroy time.
 	 */
 	lock_sock(sk);
+	if (started) {
+		read_descriptor_t desc = { .count = 1 };
+
+		tcp_read_sock(sk, &desc, discard_actor);
+		sdrp_sess_stop(ctx);
+	}
 	WRITE_ONCE(sk->sk_prot, ctx->sk_proto);
 	release_sock(sk);
 
 	ctx->sk_proto->close(sk, timeout);
+}
+
+/*
+ * shutdown() starts the CLOSE exchange and leaves TCP alone: the socket
+ * stays open for poll() and SDRP_INFO until close().  The core already set
+ * the requested bits in sk_shutdown; SEND_SHUTDOWN would stop our own
+ * CLOSE / CLOSE ACK records at TCP, so it is cleared again.
+ */
+static void sdrp_shutdown(struct sock *sk, int how)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+
+	if (!ctx->started) {
+		ctx->sk_proto->shutdown(sk, how);
+		return;
+	}
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown & ~SEND_SHUTDOWN);
+	sdrp_sess_close(ctx);
 }
 
 /* Reconnecting would reuse a session's keys and counters on a new stream. */
@@ -57,62 +122,238 @@ static int sdrp_disconnect(struct sock *sk, int flags)
 	return -EOPNOTSUPP;
 }
 
-static void sdrp_proto_build(struct proto *prot, const struct proto *base)
+static int set_keys(struct sock *sk, sockptr_t optval, unsigned int optlen)
 {
-	*prot = *base;
-	prot->close = sdrp_close;
-	prot->disconnect = sdrp_disconnect;
+	struct sdrp_keys *keys;
+	int err;
+
+	if (optlen != sizeof(*keys))
+		return -EINVAL;
+	keys = kmalloc(sizeof(*keys), GFP_KERNEL);
+	if (!keys)
+		return -ENOMEM;
+	if (copy_from_sockptr(keys, optval, sizeof(*keys))) {
+		err = -EFAULT;
+		goto out;
+	}
+	lock_sock(sk);
+	err = sdrp_sess_start(sdrp_sk(sk), keys);
+	release_sock(sk);
+out:
+	kfree_sensitive(keys);
+	return err;
 }
 
-/* The overriding proto for @sk, or NULL if sdrp cannot stack on it. */
-static struct proto *sdrp_proto_get(struct sock *sk)
+/* A zero field in an SDRP_PARAMS request keeps the current value. */
+static void merge(u32 *cur, u32 req)
+{
+	if (req)
+		*cur = req;
+}
+
+static int set_params(struct sock *sk, sockptr_t optval, unsigned int optlen)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+	struct sdrp_params req, p;
+	int err;
+
+	if (optlen != sizeof(req))
+		return -EINVAL;
+	if (copy_from_sockptr(&req, optval, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved)
+		return -EINVAL;
+
+	lock_sock(sk);
+	p = ctx->params;
+	merge(&p.rekey_interval, req.rekey_interval);
+	merge(&p.ttl_ms, req.ttl_ms);
+	merge(&p.clock_skew_ms, req.clock_skew_ms);
+	merge(&p.recv_timeout_ms, req.recv_timeout_ms);
+	merge(&p.close_timeout_ms, req.close_timeout_ms);
+	merge(&p.max_retries, req.max_retries);
+	merge(&p.policy, req.policy);
+	err = sdrp_params_check(&p);
+	if (!err)
+		ctx->params = p;
+	release_sock(sk);
+	return err;
+}
+
+static int sdrp_setsockopt(struct sock *sk, int level, int optname,
+			   sockptr_t optval, unsigned int optlen)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+
+	if (level != SOL_SDRP)
+		return ctx->sk_proto->setsockopt(sk, level, optname, optval,
+						 optlen);
+	switch (optname) {
+	case SDRP_KEYS:
+		return set_keys(sk, optval, optlen);
+	case SDRP_PARAMS:
+		return set_params(sk, optval, optlen);
+	case SDRP_HANDSHAKE:
+		/* The daemon path is not part of this module yet. */
+		return -EOPNOTSUPP;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static void get_info(struct sdrp_sock *ctx, struct sdrp_info *info)
+{
+	*info = ctx->info;
+	info->state = sdrp_sess_uapi_state(ctx);
+	info->role = ctx->role;
+	info->close_reason = ctx->close_reason;
+	info->close_errno = ctx->err && !ctx->peer_eof ? -ctx->err : 0;
+	info->reserved = 0;
+}
+
+static int sdrp_getsockopt(struct sock *sk, int level, int optname,
+			   char __user *optval, int __user *optlen)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+	union {
+		struct sdrp_params params;
+		struct sdrp_info info;
+	} u;
+	int len, size;
+
+	if (level != SOL_SDRP) {
+		/* Zero-copy receive would read around the record layer. */
+		if (level == SOL_TCP && optname == TCP_ZEROCOPY_RECEIVE)
+			return -EOPNOTSUPP;
+		return ctx->sk_proto->getsockopt(sk, level, optname, optval,
+						 optlen);
+	}
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	lock_sock(sk);
+	switch (optname) {
+	case SDRP_PARAMS:
+		u.params = ctx->params;
+		size = sizeof(u.params);
+		break;
+	case SDRP_INFO:
+		get_info(ctx, &u.info);
+		size = sizeof(u.info);
+		break;
+	default:
+		size = -ENOPROTOOPT;
+		break;
+	}
+	release_sock(sk);
+	if (size < 0)
+		return size;
+
+	len = min(len, size);
+	if (copy_to_user(optval, &u, len) || put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+#ifdef SDRP_HAVE_PROTO_SENDPAGE
+/* sendfile() would write one message per page: not a request. */
+static int sdrp_sendpage(struct sock *sk, struct page *page, int offset,
+			 size_t size, int flags)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+static void sdrp_proto_build(struct sdrp_proto_slot *slot,
+			     const struct proto *base,
+			     const struct proto_ops *base_ops)
+{
+	struct proto *prot = &slot->prot;
+
+	*prot = *base;
+	prot->close		= sdrp_close;
+	prot->disconnect	= sdrp_disconnect;
+	prot->shutdown		= sdrp_shutdown;
+	prot->setsockopt	= sdrp_setsockopt;
+	prot->getsockopt	= sdrp_getsockopt;
+	prot->sendmsg		= sdrp_sendmsg;
+	prot->recvmsg		= sdrp_recvmsg;
+	prot->sock_is_readable	= sdrp_sock_is_readable;
+#ifdef SDRP_HAVE_PROTO_SENDPAGE
+	prot->sendpage		= sdrp_sendpage;
+#endif
+
+	slot->ops = *base_ops;
+	slot->ops.poll		= sdrp_poll;
+	/* Without splice_read the core splices through recvmsg. */
+	slot->ops.splice_read	= NULL;
+	/* No zero-copy receive around the record layer. */
+	slot->ops.mmap		= sock_no_mmap;
+#ifdef SDRP_HAVE_PROTO_SENDPAGE
+	slot->ops.sendpage	= sock_no_sendpage;
+#endif
+}
+
+/* The overriding proto slot for @sk, or NULL if sdrp cannot stack on it. */
+static struct sdrp_proto_slot *sdrp_proto_get(struct sock *sk)
 {
 	int family = sk->sk_family == AF_INET6 ? SDRP_IPV6 : SDRP_IPV4;
 	struct sdrp_proto_slot *slot = &sdrp_protos[family];
 	const struct proto *base = READ_ONCE(sk->sk_prot);
-	struct proto *prot = NULL;
+	struct sdrp_proto_slot *ret = NULL;
 
 	/* Only plain TCP: a sockmap or another override owns ->close. */
-	if (base->close != tcp_close)
+	if (base->close != tcp_close || !sk->sk_socket)
 		return NULL;
 
-	/* Pairs with the release below: a visible base means a built prot. */
+	/* Pairs with the release below: a visible base means a built slot. */
 	if (likely(smp_load_acquire(&slot->base) == base))
-		return &slot->prot;
+		return slot;
 
 	mutex_lock(&sdrp_protos_lock);
 	if (!slot->base) {
-		sdrp_proto_build(&slot->prot, base);
-		/* Publish base only once prot is complete for lockless readers. */
+		sdrp_proto_build(slot, base, sk->sk_socket->ops);
+		/* Publish base only once the slot is complete. */
 		smp_store_release(&slot->base, base);
 	}
 	if (slot->base == base)
-		prot = &slot->prot;
+		ret = slot;
 	mutex_unlock(&sdrp_protos_lock);
-	return prot;
+	return ret;
 }
 
 static int sdrp_ulp_attach(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct sdrp_proto_slot *slot;
 	struct sdrp_sock *ctx;
-	struct proto *prot;
 
 	/* A session needs a connected byte stream; kTLS answers the same. */
 	if (sk->sk_state != TCP_ESTABLISHED)
 		return -ENOTCONN;
 
-	prot = sdrp_proto_get(sk);
-	if (!prot)
+	slot = sdrp_proto_get(sk);
+	if (!slot)
 		return -EOPNOTSUPP;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
 
+	ctx->sk = sk;
 	ctx->sk_proto = READ_ONCE(sk->sk_prot);
+	INIT_LIST_HEAD(&ctx->tx_list);
+	INIT_WORK(&ctx->rx_work, sdrp_rx_work);
+	INIT_WORK(&ctx->tx_work, sdrp_tx_work);
+	INIT_WORK(&ctx->kp_work, sdrp_kp_work);
+	sdrp_timers_init(ctx);
+	sdrp_params_default(&ctx->params);
+
 	rcu_assign_pointer(icsk->icsk_ulp_data, ctx);
-	WRITE_ONCE(sk->sk_prot, prot);
+	WRITE_ONCE(sk->sk_prot, &slot->prot);
+	WRITE_ONCE(sk->sk_socket->ops, &slot->ops);
 
 	sdrp_stats_inc(sock_net(sk), SDRP_STAT_CURR_SESSIONS);
 	return 0;
@@ -125,7 +366,8 @@ static void sdrp_ulp_release(struct sock *sk)
 	struct sdrp_sock *ctx = sdrp_sk(sk);
 
 	RCU_INIT_POINTER(icsk->icsk_ulp_data, NULL);
-	kfree(ctx);
+	/* Diagnostics may still read the context under RCU. */
+	kfree_rcu(ctx, rcu);
 	sdrp_stats_dec(sock_net(sk), SDRP_STAT_CURR_SESSIONS);
 }
 

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel rekey: a fresh X25519 exchange every rekey_interval
+ * acknowledged responses.
+ *
+ *   S -> C  HELLO      (epoch n)    server's next public key
+ *   C -> S  HELLO ACK  (epoch n)    client's next public key; the client
+ *                                   then derives n+1 and switches
+ *   S -> C  ACK        (epoch n+1)  the server derived n+1 on HELLO ACK
+ *
+ * The exchange sits between a DATA ACK and the client's next request, so
+ * its critical path is kept short: both sides make their next key pair and
+ * allocate the next epoch's transforms ahead of time in a work item, and
+ * the client sends HELLO ACK before it computes its shared secret, so
+ * that the two X25519 operations run in parallel on the two hosts.
+ */
+#include <crypto/curve25519.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "sdrp.h"
+
+static struct sdrp_keypair *keypair_new(void)
+{
+	struct sdrp_keypair *kp;
+
+	kp = kmalloc(sizeof(*kp), GFP_KERNEL);
+	if (!kp)
+		return NULL;
+	do {
+		curve25519_generate_secret(kp->secret);
+	} while (!curve25519_generate_public(kp->pub, kp->secret));
+	return kp;
+}
+
+/* Make the next key pair and transforms ahead of the next rekey. */
+void sdrp_kp_work(struct work_struct *work)
+{
+	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, kp_work);
+	struct sdrp_keypair *kp = keypair_new();
+	struct sdrp_epoch *ep = sdrp_epoch_alloc();
+	struct sock *sk = ctx->sk;
+
+	lock_sock(sk);
+	if (!ctx->stopping && !ctx->kp) {
+		ctx->kp = kp;
+		kp = NULL;
+	}
+	if (!ctx->stopping && !ctx->next_epoch) {
+		ctx->next_epoch = ep;
+		ep = NULL;
+	}
+	release_sock(sk);
+	kfree_sensitive(kp);
+	sdrp_epoch_free(ep);
+}
+
+void sdrp_rekey_prepare(struct sdrp_sock *ctx)
+{
+	if (!ctx->kp || !ctx->next_epoch)
+		queue_work(sdrp_wq, &ctx->kp_work);
+}
+
+/* If the work item has not run yet, make them here, on the slow path. */
+static int rekey_ready(struct sdrp_sock *ctx)
+{
+	if (!ctx->kp)
+		ctx->kp = keypair_new();
+	if (!ctx->next_epoch)
+		ctx->next_epoch = sdrp_epoch_alloc();
+	return ctx->kp && ctx->next_epoch ? 0 : -ENOMEM;
+}
+
+void sdrp_rekey_free(struct sdrp_sock *ctx)
+{
+	kfree_sensitive(ctx->kp);
+	ctx->kp = NULL;
+	sdrp_epoch_free(ctx->next_epoch);
+	ctx->next_epoch = NULL;
+	memzero_explicit(ctx->hello_rec, sizeof(ctx->hello_rec));
+}
+
+/*
+ * Derive epoch n+1 from our secret, the peer's public key and the two
+ * records of this rekey, and switch both directions to it.  Record
+ * counters start again at zero; sequence numbers go on.
+ */
+static int rekey_switch(struct sdrp_sock *ctx, const u8 *peer_pub,
+			const u8 *ack_rec, u32 ack_len)
+{
+	struct sdrp_epoch *old = ctx->epoch, *ep = ctx->next_epoch;
+	u8 dh[SDRP_X25519_LEN], th[SDRP_HASH_LEN];
+	struct sdrp_keys *keys;
+	int err;
+
+	keys = kzalloc(sizeof(*keys), GFP_KERNEL);
+	if (!keys)
+		return -ENOMEM;
+	/* An all-zero shared secret: the peer sent a low-order point. */
+	if (!curve25519(dh, ctx->kp->secret, peer_pub)) {
+		err = -EPROTO;
+		goto out;
+	}
+	err = sdrp_sha512(ctx->hello_rec, sizeof(ctx->hello_rec),
+			  ack_rec, ack_len, th) ?:
+	      sdrp_derive_epoch(old->chain_key, dh, th, keys);
+	if (err)
+		goto out;
+	keys->epoch = old->epoch + 1;
+	err = sdrp_epoch_set_keys(ep, ctx->role, keys);
+	if (err)
+		goto out;
+
+	ctx->epoch = ep;
+	ctx->next_epoch = NULL;
+	sdrp_epoch_free(old);
+	kfree_sensitive(ctx->kp);
+	ctx->kp = NULL;
+	ctx->responses = 0;
+	ctx->info.responses_in_epoch = 0;
+	ctx->info.epoch = ep->epoch;
+	ctx->info.rekeys++;
+	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_REKEYS);
+	sdrp_rekey_prepare(ctx);
+out:
+	memzero_explicit(dh, sizeof(dh));
+	memzero_explicit(th, sizeof(th));
+	kfree_sensitive(keys);
+	return err;
+}
+
+static struct sdrp_msg *pub_msg(struct sdrp_sock *ctx, u8 type)
+{
+	struct sdrp_msg *msg = sdrp_msg_alloc(type, SDRP_X25519_LEN);
+
+	if (msg)
+		memcpy(msg->data, ctx->kp->pub, SDRP_X25519_LEN);
+	return msg;
+}
+
+/* Server, on the interval's last DATA ACK: send HELLO. */
+int sdrp_rekey_start(struct sdrp_sock *ctx)
+{
+	struct sdrp_msg *msg;
+	int err;
+
+	err = rekey_ready(ctx);
+	if (err)
+		return err;
+	msg = pub_msg(ctx, SDRP_MSG_HELLO);
+	if (!msg)
+		return -ENOMEM;
+	sdrp_sess_set_state(ctx, SDRP_SESS_S_WAIT_HELLO_ACK);
+	return sdrp_tx_msg_wire(ctx, msg, ctx->hello_rec,
+				sizeof(ctx->hello_rec));
+}
+
+/* Client, on HELLO: answer at once, then derive and switch. */
+int sdrp_rekey_hello(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
+		     const struct sdrp_rx_view *hello)
+{
+	u8 ack_rec[sizeof(ctx->hello_rec)];
+	struct sdrp_msg *msg;
+	int err;
+
+	if (!rec || rec_len != sizeof(ctx->hello_rec))
+		return -EPROTO;
+	err = rekey_ready(ctx);
+	if (err)
+		return err;
+	memcpy(ctx->hello_rec, rec, rec_len);
+	msg = pub_msg(ctx, SDRP_MSG_HELLO_ACK);
+	if (!msg)
+		return -ENOMEM;
+	err = sdrp_tx_msg_wire(ctx, msg, ack_rec, sizeof(ack_rec));
+	if (err)
+		return err;
+	err = rekey_switch(ctx, hello->data, ack_rec, sizeof(ack_rec));
+	memzero_explicit(ack_rec, sizeof(ack_rec));
+	if (!err)
+		sdrp_sess_set_state(ctx, SDRP_SESS_C_WAIT_ACK);
+	return err;
+}
+
+/* Server, on HELLO ACK: derive and switch, then ACK under the new keys. */
+int sdrp_rekey_hello_ack(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
+			 const struct sdrp_rx_view *ack)
+{
+	int err;
+
+	if (!rec || rec_len != sizeof(ctx->hello_rec))
+		return -EPROTO;
+	err = rekey_switch(ctx, ack->data, rec, rec_len);
+	if (err)
+		return err;
+	sdrp_sess_set_state(ctx, SDRP_SESS_S_WAIT_REQUEST);
+	return sdrp_tx_simple(ctx, SDRP_MSG_ACK);
+}

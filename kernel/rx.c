@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receiving: records framed by the strparser, verified, and handed to the
+ * session's state machine.
+ *
+ * The strparser runs from the socket's data-ready callback, usually in
+ * softirq context, where no crypto may sleep.  So it only frames: each
+ * complete record is parked in ctx->rx_skb, the parser pauses, and
+ * sdrp_rx_work verifies and dispatches the record under lock_sock, then
+ * lets the parser go on.  One record at a time also means a peer cannot
+ * make us buffer more than one record ahead of the protocol.
+ *
+ * Verification order (Documentation/protocol.rst): header (strparser's
+ * parse_msg) -> epoch -> HMAC -> GCM -> inner layout -> type for the
+ * state -> sequence number -> ttl.
+ */
+#include <linux/slab.h>
+#include <net/strparser.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "sdrp.h"
+
+/*
+ * TCP must be able to hold a whole record: the strparser waits until the
+ * rest of a record is in the receive queue, and refuses records larger
+ * than sk_rcvbuf.  Twice the largest record leaves room for skb overhead.
+ */
+#define SDRP_RCVBUF_MIN	(2 * SDRP_MAX_RECORD + (1 << 20))
+
+static int sdrp_parse_msg(struct strparser *strp, struct sk_buff *skb)
+{
+	struct strp_msg *rxm = strp_msg(skb);
+	struct sdrp_hdr hdr;
+
+	if (skb->len - rxm->offset < SDRP_HDR_LEN)
+		return 0;
+	if (skb_copy_bits(skb, rxm->offset, &hdr, sizeof(hdr)))
+		return -EINVAL;
+	if (sdrp_hdr_check(&hdr) != SDRP_HDR_OK)
+		return -EBADMSG;
+	return SDRP_HDR_LEN + sdrp_get_be32(hdr.length);
+}
+
+static void sdrp_rcv_msg(struct strparser *strp, struct sk_buff *skb)
+{
+	struct sdrp_sock *ctx = container_of(strp, struct sdrp_sock, strp);
+
+	/* One record at a time: the work item unpauses when done with it. */
+	ctx->rx_skb = skb;
+	strp_pause(strp);
+	queue_work(sdrp_wq, &ctx->rx_work);
+}
+
+/* Framing is lost (bad header or allocation failure): the session ends. */
+static void sdrp_abort_parser(struct strparser *strp, int err)
+{
+	struct sdrp_sock *ctx = container_of(strp, struct sdrp_sock, strp);
+
+	ctx->rx_abort = err;
+	strp_stop(strp);
+	queue_work(sdrp_wq, &ctx->rx_work);
+}
+
+static void sdrp_data_ready(struct sock *sk)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+
+	strp_data_ready(&ctx->strp);
+}
+
+/* TCP state changes (FIN, reset) end a session that is still open. */
+static void sdrp_state_change(struct sock *sk)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+
+	ctx->saved_state_change(sk);
+	queue_work(sdrp_wq, &ctx->rx_work);
+}
+
+static void sdrp_write_space(struct sock *sk)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+
+	queue_work(sdrp_wq, &ctx->tx_work);
+}
+
+static const struct strp_callbacks sdrp_strp_cb = {
+	.parse_msg	= sdrp_parse_msg,
+	.rcv_msg	= sdrp_rcv_msg,
+	.abort_parser	= sdrp_abort_parser,
+};
+
+/* Start receiving: called under lock_sock once the keys are set. */
+int sdrp_rx_start(struct sdrp_sock *ctx)
+{
+	struct sock *sk = ctx->sk;
+	int err;
+
+	err = strp_init(&ctx->strp, sk, &sdrp_strp_cb);
+	if (err)
+		return err;
+	if (sk->sk_rcvbuf < SDRP_RCVBUF_MIN)
+		WRITE_ONCE(sk->sk_rcvbuf, SDRP_RCVBUF_MIN);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->saved_data_ready = sk->sk_data_ready;
+	ctx->saved_write_space = sk->sk_write_space;
+	ctx->saved_state_change = sk->sk_state_change;
+	sk->sk_data_ready = sdrp_data_ready;
+	sk->sk_write_space = sdrp_write_space;
+	sk->sk_state_change = sdrp_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	/* Bytes that arrived before the keys were set are framed now. */
+	strp_check_rcv(&ctx->strp);
+	return 0;
+}
+
+/* Give the callbacks back to TCP: under lock_sock, from close(). */
+void sdrp_rx_stop(struct sdrp_sock *ctx)
+{
+	struct sock *sk = ctx->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_data_ready = ctx->saved_data_ready;
+	sk->sk_write_space = ctx->saved_write_space;
+	sk->sk_state_change = ctx->saved_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+void sdrp_rxmsg_free(struct sdrp_rxmsg *m)
+{
+	if (!m)
+		return;
+	kvfree_sensitive(m->buf, m->buf_len);
+	kfree(m);
+}
+
+/* Fields of a verified inner plaintext. */
+static int parse_inner(const struct sdrp_hdr *hdr, const u8 *inner,
+		       u32 inner_len, struct sdrp_rx_view *v)
+{
+	u32 fixed = sdrp_inner_fixed_len(hdr->type);
+	const u8 *p = inner;
+
+	if (inner_len < fixed)
+		return -EBADMSG;
+	v->type = hdr->type;
+	v->seq = sdrp_get_be64(p);
+	p += SDRP_SEQ_LEN;
+	v->ttl = 0;
+	if (sdrp_type_has_ttl(v->type)) {
+		v->ttl = sdrp_get_be64(p);
+		p += SDRP_TTL_LEN;
+	}
+	v->nonce = 0;
+	if (sdrp_type_has_nonce(v->type)) {
+		v->nonce = sdrp_get_be64(p);
+		p += SDRP_NONCE_LEN;
+		if (!v->nonce)
+			return -EBADMSG;
+	}
+	v->data = p;
+	v->len = inner_len - fixed;
+	if (v->len && !sdrp_type_has_data(v->type))
+		return -EBADMSG;
+	/* Rekey HELLO / HELLO ACK carry exactly one X25519 public key. */
+	if ((v->type == SDRP_MSG_HELLO || v->type == SDRP_MSG_HELLO_ACK) &&
+	    v->len != SDRP_X25519_LEN)
+		return -EBADMSG;
+	return 0;
+}
+
+static u8 check_ttl(const struct sdrp_sock *ctx, const struct sdrp_rx_view *v)
+{
+	u64 now = sdrp_now_ms();
+
+	if (!sdrp_type_has_ttl(v->type))
+		return SDRP_CLOSE_NONE;
+	if (v->ttl < now)
+		return SDRP_CLOSE_STALE_TTL;
+	if (v->ttl > now + ctx->params.ttl_ms + ctx->params.clock_skew_ms)
+		return SDRP_CLOSE_FUTURE_TTL;
+	return SDRP_CLOSE_NONE;
+}
+
+static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
+{
+	u8 wire[sizeof(ctx->hello_rec)];
+	struct strp_msg *rxm = strp_msg(skb);
+	u32 len = rxm->full_len, inner_len;
+	struct sdrp_epoch *ep = ctx->epoch;
+	struct sdrp_rx_view v;
+	struct sdrp_rxmsg *m;
+	struct sdrp_hdr hdr;
+	u8 reason;
+	int err;
+
+	if (ctx->state == SDRP_SESS_CLOSED)
+		return;
+	if (skb_copy_bits(skb, rxm->offset, &hdr, sizeof(hdr)))
+		goto internal;
+	/* Clear records belong to the initial handshake only. */
+	if (hdr.flags & SDRP_HDR_F_CLEAR) {
+		sdrp_sess_reject(ctx, SDRP_CLOSE_MALFORMED);
+		return;
+	}
+	if (sdrp_get_be32(hdr.epoch) != ep->epoch) {
+		sdrp_sess_reject(ctx, SDRP_CLOSE_OLD_EPOCH);
+		return;
+	}
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		goto internal;
+	m->buf = kvmalloc(len, GFP_KERNEL);
+	if (!m->buf) {
+		kfree(m);
+		goto internal;
+	}
+	m->buf_len = len;
+	if (skb_copy_bits(skb, rxm->offset, m->buf, len))
+		goto internal_free;
+	/* The rekey transcript hashes records as they were on the wire. */
+	if (len <= sizeof(wire))
+		memcpy(wire, m->buf, len);
+
+	/* Every record under this epoch used one of the sender's counters. */
+	err = sdrp_open(&ep->rx, m->buf, len);
+	ep->rx.counter++;
+	if (err) {
+		sdrp_rxmsg_free(m);
+		if (err != -EBADMSG)
+			goto internal;
+		sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_MAC);
+		return;
+	}
+
+	inner_len = len - SDRP_HDR_LEN - SDRP_GCM_TAG_LEN - SDRP_MAC_LEN;
+	if (parse_inner(&hdr, m->buf + SDRP_HDR_LEN, inner_len, &v))
+		reason = SDRP_CLOSE_MALFORMED;
+	else if (!sdrp_sess_expects(ctx, v.type))
+		reason = SDRP_CLOSE_BAD_TYPE;
+	else if (v.seq != ctx->rx_seq)
+		reason = SDRP_CLOSE_BAD_SEQ;
+	else
+		reason = check_ttl(ctx, &v);
+	if (reason) {
+		sdrp_rxmsg_free(m);
+		sdrp_sess_reject(ctx, reason);
+		return;
+	}
+
+	ctx->rx_seq += v.nonce ? v.nonce : 1;
+	ctx->info.records_rx++;
+	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RECORDS_IN);
+	m->data = (u8 *)v.data;
+	m->len = v.len;
+	/* The session takes @m if it delivers data, else it is freed here. */
+	sdrp_sess_dispatch(ctx, &v, len <= sizeof(wire) ? wire : NULL, len,
+			   &m);
+	sdrp_rxmsg_free(m);
+	memzero_explicit(wire, sizeof(wire));
+	return;
+
+internal_free:
+	sdrp_rxmsg_free(m);
+internal:
+	ctx->err = -ENOMEM;
+	sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
+}
+
+/*
+ * TCP ended under an open session: the peer's FIN or a reset.  Records that
+ * arrived before the FIN are processed first: only when TCP holds no more
+ * bytes and no record is pending is the transport declared gone.
+ */
+static void rx_check_transport(struct sdrp_sock *ctx)
+{
+	struct sock *sk = ctx->sk;
+
+	if (ctx->state == SDRP_SESS_CLOSED || ctx->rx_skb)
+		return;
+	if (sk->sk_err || (sock_flag(sk, SOCK_DONE) && !tcp_inq(sk)))
+		sdrp_sess_closed(ctx, SDRP_CLOSE_TRANSPORT);
+}
+
+void sdrp_rx_work(struct work_struct *work)
+{
+	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, rx_work);
+	struct sock *sk = ctx->sk;
+	struct sk_buff *skb;
+
+	lock_sock(sk);
+	if (ctx->stopping)
+		goto out;
+	while ((skb = ctx->rx_skb)) {
+		ctx->rx_skb = NULL;
+		rx_record(ctx, skb);
+		kfree_skb(skb);
+		if (ctx->stopping || ctx->state == SDRP_SESS_CLOSED)
+			break;
+		/* May frame the next record at once, back into rx_skb. */
+		__strp_unpause(&ctx->strp);
+	}
+	if (ctx->rx_abort) {
+		ctx->rx_abort = 0;
+		sdrp_stats_inc(sock_net(sk), SDRP_STAT_RX_BAD_HEADER);
+		sdrp_sess_fail(ctx, SDRP_CLOSE_MALFORMED);
+	}
+	rx_check_transport(ctx);
+out:
+	release_sock(sk);
+}

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-socket state machine: one table of states, the dispatch of
+ * accepted messages, and how a session ends.
+ *
+ * Every function here runs under lock_sock.
+ */
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "sdrp.h"
+
+/*
+ * @expect:  the one message type the peer may send in this state, besides
+ *           RESEND LAST, CLOSE and CLOSED WITHOUT ACK (accepted in every
+ *           open state).
+ * @timed:   the peer owes us @expect: the receive timer runs.  An idle
+ *           session (client with no request out, server waiting for the
+ *           next request) has no timer: the paper's "all states" would
+ *           close every idle session after 45 s.
+ * @send:    the application may send() (a client's request is held if a
+ *           rekey is due or running).
+ * @recv:    the application may wait in recv() for the peer's next
+ *           message (a server's next request comes after the DATA ACK
+ *           and any rekey).
+ */
+struct sdrp_state_desc {
+	u8 uapi;
+	u8 expect;
+	bool timed;
+	bool send;
+	bool recv;
+};
+
+static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
+	[SDRP_SESS_NONE]		= { SDRP_STATE_NONE },
+	[SDRP_SESS_C_IDLE]		= { SDRP_STATE_ESTABLISHED, 0,
+					    false, true, false },
+	[SDRP_SESS_C_WAIT_RESPONSE]	= { SDRP_STATE_ESTABLISHED,
+					    SDRP_MSG_DATA_RESPONSE,
+					    true, false, true },
+	[SDRP_SESS_C_WAIT_HELLO]	= { SDRP_STATE_ESTABLISHED,
+					    SDRP_MSG_HELLO,
+					    false, true, false },
+	[SDRP_SESS_C_WAIT_ACK]		= { SDRP_STATE_REKEY, SDRP_MSG_ACK,
+					    true, true, false },
+	[SDRP_SESS_S_WAIT_REQUEST]	= { SDRP_STATE_ESTABLISHED,
+					    SDRP_MSG_DATA_REQUEST,
+					    false, false, true },
+	[SDRP_SESS_S_HAVE_REQUEST]	= { SDRP_STATE_ESTABLISHED, 0,
+					    false, true, false },
+	[SDRP_SESS_S_WAIT_DATA_ACK]	= { SDRP_STATE_ESTABLISHED,
+					    SDRP_MSG_DATA_ACK,
+					    true, false, true },
+	[SDRP_SESS_S_WAIT_HELLO_ACK]	= { SDRP_STATE_REKEY,
+					    SDRP_MSG_HELLO_ACK,
+					    true, false, true },
+	[SDRP_SESS_CLOSING]		= { SDRP_STATE_CLOSING,
+					    SDRP_MSG_CLOSE_ACK },
+	[SDRP_SESS_CLOSED]		= { SDRP_STATE_CLOSED },
+};
+
+/* The errno every call returns once a session ended for @reason. */
+int sdrp_sess_errno(u8 reason)
+{
+	switch (reason) {
+	case SDRP_CLOSE_LOCAL:
+	case SDRP_CLOSE_PEER:
+		return -EPIPE;
+	case SDRP_CLOSE_PEER_NO_ACK:
+	case SDRP_CLOSE_TRANSPORT:
+		return -ECONNRESET;
+	case SDRP_CLOSE_NO_ACK:
+	case SDRP_CLOSE_TIMEOUT:
+	case SDRP_CLOSE_RETRIES:
+		return -ETIMEDOUT;
+	case SDRP_CLOSE_BAD_MAC:
+		return -EBADMSG;
+	case SDRP_CLOSE_STALE_TTL:
+	case SDRP_CLOSE_FUTURE_TTL:
+		return -ETIME;
+	case SDRP_CLOSE_AUTH:
+		return -EKEYREJECTED;
+	case SDRP_CLOSE_BAD_SEQ:
+	case SDRP_CLOSE_OLD_EPOCH:
+	case SDRP_CLOSE_BAD_TYPE:
+	case SDRP_CLOSE_MALFORMED:
+		return -EPROTO;
+	default:
+		return -EIO;
+	}
+}
+
+u8 sdrp_sess_uapi_state(const struct sdrp_sock *ctx)
+{
+	return sdrp_states[ctx->state].uapi;
+}
+
+/* Neither closing nor closed: the session still exchanges data. */
+bool sdrp_sess_open(const struct sdrp_sock *ctx)
+{
+	return ctx->state != SDRP_SESS_NONE &&
+	       ctx->state != SDRP_SESS_CLOSING &&
+	       ctx->state != SDRP_SESS_CLOSED;
+}
+
+/* May a verified message of @type be accepted now? */
+bool sdrp_sess_expects(const struct sdrp_sock *ctx, u8 type)
+{
+	/* Closing: every authentic record still advances the sequence. */
+	if (ctx->state == SDRP_SESS_CLOSING)
+		return true;
+	if (!sdrp_sess_open(ctx))
+		return false;
+	return type == sdrp_states[ctx->state].expect ||
+	       type == SDRP_MSG_RESEND_LAST || type == SDRP_MSG_CLOSE ||
+	       type == SDRP_MSG_CLOSED_NO_ACK;
+}
+
+/* The application's turn to send: see the table and the held request. */
+bool sdrp_sess_may_send(const struct sdrp_sock *ctx)
+{
+	return sdrp_sess_open(ctx) && !ctx->err &&
+	       sdrp_states[ctx->state].send && !ctx->held && !ctx->rx_msg;
+}
+
+/* A message is owed to the application: recv() may wait for it. */
+bool sdrp_sess_may_wait_recv(const struct sdrp_sock *ctx)
+{
+	return sdrp_states[ctx->state].recv || ctx->held;
+}
+
+void sdrp_sess_set_state(struct sdrp_sock *ctx, u8 state)
+{
+	ctx->state = state;
+	if (sdrp_states[state].timed)
+		sdrp_timers_recv_arm(ctx);
+	else
+		sdrp_timers_recv_disarm(ctx);
+}
+
+/* Wake everyone sleeping on the socket: readers, writers and pollers. */
+void sdrp_sess_wake(struct sdrp_sock *ctx)
+{
+	struct sock *sk = ctx->sk;
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_all(&wq->wait);
+	rcu_read_unlock();
+	sk_wake_async(sk, SOCK_WAKE_IO, POLL_IN);
+}
+
+static void sess_free_pending(struct sdrp_sock *ctx)
+{
+	kvfree(ctx->held);
+	ctx->held = NULL;
+	sdrp_rxmsg_free(ctx->rx_msg);
+	ctx->rx_msg = NULL;
+}
+
+/* The session is over; @reason applies unless an earlier one was set. */
+void sdrp_sess_closed(struct sdrp_sock *ctx, u8 reason)
+{
+	if (ctx->state == SDRP_SESS_CLOSED || ctx->state == SDRP_SESS_NONE)
+		return;
+	if (!ctx->close_reason)
+		ctx->close_reason = reason;
+	if (!ctx->err) {
+		/* A peer's close reads as end of file, then EPIPE. */
+		ctx->peer_eof = ctx->close_reason == SDRP_CLOSE_PEER;
+		ctx->err = sdrp_sess_errno(ctx->close_reason);
+	}
+	kvfree(ctx->held);
+	ctx->held = NULL;
+	ctx->state = SDRP_SESS_CLOSED;
+	sdrp_timers_recv_disarm(ctx);
+	sdrp_timers_close_disarm(ctx);
+	sdrp_stats_inc(sock_net(ctx->sk),
+		       SDRP_STAT_CLOSE_FIRST + ctx->close_reason - 1);
+	sdrp_sess_wake(ctx);
+}
+
+static void sess_enter_closing(struct sdrp_sock *ctx)
+{
+	sdrp_sess_set_state(ctx, SDRP_SESS_CLOSING);
+	ctx->retries = 1;
+	if (sdrp_tx_simple(ctx, SDRP_MSG_CLOSE)) {
+		/* No CLOSE can be sent: the session ends here. */
+		sdrp_sess_closed(ctx, SDRP_CLOSE_INTERNAL);
+		return;
+	}
+	if (ctx->state == SDRP_SESS_CLOSING)
+		sdrp_timers_close_arm(ctx);
+	sdrp_sess_wake(ctx);
+}
+
+/* Something failed: CLOSE with @reason, every later call gets its errno. */
+void sdrp_sess_fail(struct sdrp_sock *ctx, u8 reason)
+{
+	if (!sdrp_sess_open(ctx))
+		return;
+	ctx->close_reason = reason;
+	if (!ctx->err)
+		ctx->err = sdrp_sess_errno(reason);
+	sess_free_pending(ctx);
+	sess_enter_closing(ctx);
+}
+
+/* The application closes (shutdown() or close()): run the CLOSE exchange. */
+void sdrp_sess_close(struct sdrp_sock *ctx)
+{
+	if (!sdrp_sess_open(ctx))
+		return;
+	ctx->err = -EPIPE;
+	kvfree(ctx->held);
+	ctx->held = NULL;
+	sess_enter_closing(ctx);
+}
+
+static const u8 reject_stat[SDRP_CLOSE_REASON_MAX + 1] = {
+	[SDRP_CLOSE_OLD_EPOCH]	= SDRP_STAT_RX_OLD_EPOCH,
+	[SDRP_CLOSE_BAD_MAC]	= SDRP_STAT_RX_BAD_MAC,
+	[SDRP_CLOSE_MALFORMED]	= SDRP_STAT_RX_BAD_LAYOUT,
+	[SDRP_CLOSE_BAD_TYPE]	= SDRP_STAT_RX_BAD_TYPE,
+	[SDRP_CLOSE_BAD_SEQ]	= SDRP_STAT_RX_BAD_SEQ,
+	[SDRP_CLOSE_STALE_TTL]	= SDRP_STAT_RX_STALE_TTL,
+	[SDRP_CLOSE_FUTURE_TTL]	= SDRP_STAT_RX_FUTURE_TTL,
+};
+
+/* Ask the peer to repeat its last message; false once retries ran out. */
+static bool sess_resend_last(struct sdrp_sock *ctx)
+{
+	if (ctx->params.policy != SDRP_POLICY_RESEND ||
+	    ctx->retries >= ctx->params.max_retries)
+		return false;
+	ctx->retries++;
+	ctx->info.resends++;
+	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RESEND_OUT);
+	if (sdrp_tx_simple(ctx, SDRP_MSG_RESEND_LAST)) {
+		sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
+		return true;
+	}
+	/* The repeated message is owed to us now, whatever the state. */
+	sdrp_timers_recv_arm(ctx);
+	return true;
+}
+
+/*
+ * A record failed a check.  Under the CLOSE policy the session closes with
+ * @reason.  Under the RESEND policy the peer is asked to repeat its last
+ * message, up to max_retries times; when they run out the session closes
+ * with the reason of the first bad record, which says more than RETRIES.
+ * While closing, bad records are dropped without a word.
+ */
+void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason)
+{
+	sdrp_stats_inc(sock_net(ctx->sk), reject_stat[reason]);
+	if (!sdrp_sess_open(ctx))
+		return;
+	if (!ctx->fail_reason)
+		ctx->fail_reason = reason;
+	if (sess_resend_last(ctx))
+		return;
+	sdrp_sess_fail(ctx, ctx->params.policy == SDRP_POLICY_RESEND ?
+			    ctx->fail_reason : reason);
+}
+
+/* The receive timer expired: the peer owed us a message. */
+void sdrp_sess_recv_timeout(struct sdrp_sock *ctx)
+{
+	if (!sdrp_sess_open(ctx))
+		return;
+	if (sess_resend_last(ctx))
+		return;
+	if (ctx->fail_reason)
+		sdrp_sess_fail(ctx, ctx->fail_reason);
+	else
+		sdrp_sess_fail(ctx, ctx->retries ? SDRP_CLOSE_RETRIES :
+						   SDRP_CLOSE_TIMEOUT);
+}
+
+/* No CLOSE ACK yet: CLOSE again, or give up with CLOSED WITHOUT ACK. */
+void sdrp_sess_close_timeout(struct sdrp_sock *ctx)
+{
+	if (ctx->state != SDRP_SESS_CLOSING)
+		return;
+	if (ctx->retries < ctx->params.max_retries) {
+		ctx->retries++;
+		if (sdrp_tx_simple(ctx, SDRP_MSG_CLOSE))
+			sdrp_sess_closed(ctx, SDRP_CLOSE_INTERNAL);
+		else if (ctx->state == SDRP_SESS_CLOSING)
+			sdrp_timers_close_arm(ctx);
+		return;
+	}
+	sdrp_tx_simple(ctx, SDRP_MSG_CLOSED_NO_ACK);
+	sdrp_sess_closed(ctx, SDRP_CLOSE_NO_ACK);
+}
+
+static void sess_deliver(struct sdrp_sock *ctx, struct sdrp_rxmsg **m)
+{
+	ctx->rx_msg = *m;
+	*m = NULL;
+	ctx->info.bytes_rx += ctx->rx_msg->len;
+}
+
+static int sess_send_held(struct sdrp_sock *ctx)
+{
+	struct sdrp_msg *held = ctx->held;
+
+	ctx->held = NULL;
+	sdrp_sess_set_state(ctx, SDRP_SESS_C_WAIT_RESPONSE);
+	return sdrp_tx_msg(ctx, held);
+}
+
+static int sess_data_ack(struct sdrp_sock *ctx)
+{
+	ctx->responses++;
+	ctx->info.responses_in_epoch = ctx->responses;
+	if (ctx->responses < ctx->params.rekey_interval) {
+		sdrp_sess_set_state(ctx, SDRP_SESS_S_WAIT_REQUEST);
+		return 0;
+	}
+	return sdrp_rekey_start(ctx);
+}
+
+static int sess_data_response(struct sdrp_sock *ctx, struct sdrp_rxmsg **m)
+{
+	int err;
+
+	sess_deliver(ctx, m);
+	err = sdrp_tx_simple(ctx, SDRP_MSG_DATA_ACK);
+	if (err)
+		return err;
+	ctx->responses++;
+	ctx->info.responses_in_epoch = ctx->responses;
+	/* The server's rekey HELLO comes next: hold the next request. */
+	sdrp_sess_set_state(ctx, ctx->responses < ctx->params.rekey_interval ?
+				 SDRP_SESS_C_IDLE : SDRP_SESS_C_WAIT_HELLO);
+	return 0;
+}
+
+/*
+ * Act on a verified message that sdrp_sess_expects() accepted.  @wire is
+ * the record as received (rekey transcript), @m the decrypted record: the
+ * session takes it if it carries data for the application.
+ */
+void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
+			const u8 *wire, u32 wire_len, struct sdrp_rxmsg **m)
+{
+	int err = 0;
+
+	switch (v->type) {
+	case SDRP_MSG_CLOSE:
+		sdrp_tx_simple(ctx, SDRP_MSG_CLOSE_ACK);
+		sdrp_sess_closed(ctx, SDRP_CLOSE_PEER);
+		return;
+	case SDRP_MSG_CLOSE_ACK:
+		if (ctx->state == SDRP_SESS_CLOSING)
+			sdrp_sess_closed(ctx, SDRP_CLOSE_LOCAL);
+		return;
+	case SDRP_MSG_CLOSED_NO_ACK:
+		sdrp_sess_closed(ctx, SDRP_CLOSE_PEER_NO_ACK);
+		return;
+	}
+	if (ctx->state == SDRP_SESS_CLOSING)
+		return;		/* in flight when we closed: dropped */
+
+	ctx->retries = 0;
+	ctx->fail_reason = 0;
+	switch (v->type) {
+	case SDRP_MSG_RESEND_LAST:
+		err = sdrp_tx_resend(ctx);
+		if (err == -ENOENT) {
+			sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_TYPE);
+			return;
+		}
+		sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RESEND_IN);
+		/* Re-arm: the peer needs the time to answer again. */
+		sdrp_sess_set_state(ctx, ctx->state);
+		break;
+	case SDRP_MSG_DATA_REQUEST:
+		sess_deliver(ctx, m);
+		sdrp_sess_set_state(ctx, SDRP_SESS_S_HAVE_REQUEST);
+		break;
+	case SDRP_MSG_DATA_RESPONSE:
+		err = sess_data_response(ctx, m);
+		break;
+	case SDRP_MSG_DATA_ACK:
+		err = sess_data_ack(ctx);
+		break;
+	case SDRP_MSG_HELLO:
+		err = sdrp_rekey_hello(ctx, wire, wire_len, v);
+		break;
+	case SDRP_MSG_HELLO_ACK:
+		err = sdrp_rekey_hello_ack(ctx, wire, wire_len, v);
+		break;
+	case SDRP_MSG_ACK:
+		/* The rekey is complete on both sides. */
+		sdrp_sess_set_state(ctx, SDRP_SESS_C_IDLE);
+		if (ctx->held)
+			err = sess_send_held(ctx);
+		break;
+	}
+	if (err == -EPROTO) {
+		sdrp_sess_reject(ctx, SDRP_CLOSE_MALFORMED);
+		return;
+	}
+	if (err) {
+		ctx->err = err;
+		sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
+	}
+	sdrp_sess_wake(ctx);
+}
+
+/* SDRP_KEYS: enter the established state with one epoch's keys. */
+int sdrp_sess_start(struct sdrp_sock *ctx, const struct sdrp_keys *keys)
+{
+	bool client = keys->role == SDRP_ROLE_CLIENT;
+	struct sdrp_epoch *ep;
+	int err;
+
+	if (ctx->started)
+		return -EISCONN;
+	if ((keys->role != SDRP_ROLE_CLIENT &&
+	     keys->role != SDRP_ROLE_SERVER) ||
+	    memchr_inv(keys->reserved, 0, sizeof(keys->reserved)))
+		return -EINVAL;
+	if (keys->c2s_counter >= SDRP_MAX_RECORDS_PER_EPOCH ||
+	    keys->s2c_counter >= SDRP_MAX_RECORDS_PER_EPOCH)
+		return -EINVAL;
+
+	ep = sdrp_epoch_alloc();
+	if (!ep)
+		return -ENOMEM;
+	err = sdrp_epoch_set_keys(ep, keys->role, keys);
+	if (err)
+		goto err_epoch;
+
+	ctx->role = keys->role;
+	ctx->epoch = ep;
+	ctx->tx_seq = client ? keys->c2s_seq : keys->s2c_seq;
+	ctx->rx_seq = client ? keys->s2c_seq : keys->c2s_seq;
+	ctx->info.role = keys->role;
+	ctx->info.epoch = keys->epoch;
+	err = sdrp_rx_start(ctx);
+	if (err)
+		goto err_keys;
+
+	/* Lock step: a small record must never wait for Nagle. */
+	tcp_sk(ctx->sk)->nonagle |= TCP_NAGLE_OFF | TCP_NAGLE_PUSH;
+	ctx->started = true;
+	sdrp_sess_set_state(ctx, client ? SDRP_SESS_C_IDLE :
+					  SDRP_SESS_S_WAIT_REQUEST);
+	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_ESTABLISHED);
+	sdrp_rekey_prepare(ctx);
+	return 0;
+
+err_keys:
+	ctx->epoch = NULL;
+err_epoch:
+	sdrp_epoch_free(ep);
+	return err;
+}
+
+/* close(): free what the session holds; its work items are stopped. */
+void sdrp_sess_stop(struct sdrp_sock *ctx)
+{
+	kfree_skb(ctx->rx_skb);
+	ctx->rx_skb = NULL;
+	sess_free_pending(ctx);
+	kvfree(ctx->last);
+	ctx->last = NULL;
+	sdrp_tx_purge(ctx);
+	sdrp_rekey_free(ctx);
+	sdrp_epoch_free(ctx->epoch);
+	ctx->epoch = NULL;
+}

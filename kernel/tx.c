@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building records and handing them to TCP.
+ *
+ * A record is built whole (header, inner, GCM tag, MAC) in one buffer and
+ * queued; the queue is pushed into TCP without blocking, and the rest is
+ * pushed from the write-space callback's work item.  The protocol's lock
+ * step bounds the queue: at most one data record and a few control
+ * records are ever waiting.
+ */
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uio.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "sdrp.h"
+
+/* The ttl clock: CLOCK_REALTIME in milliseconds since the Unix epoch. */
+u64 sdrp_now_ms(void)
+{
+	return div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
+}
+
+struct sdrp_msg *sdrp_msg_alloc(u8 type, u32 len)
+{
+	struct sdrp_msg *msg;
+
+	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	msg->type = type;
+	msg->seq = 0;
+	msg->nonce = 0;
+	msg->len = len;
+	return msg;
+}
+
+/* Messages a RESEND LAST may ask for: everything but the close family. */
+static bool msg_resendable(u8 type)
+{
+	return type != SDRP_MSG_RESEND_LAST && type != SDRP_MSG_CLOSE &&
+	       type != SDRP_MSG_CLOSE_ACK && type != SDRP_MSG_CLOSED_NO_ACK;
+}
+
+/*
+ * Build and protect the record for @msg under the current epoch, with a
+ * fresh ttl and the next record counter.
+ */
+int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
+		  struct sdrp_txrec **out)
+{
+	u32 inner_len = sdrp_inner_fixed_len(msg->type) + msg->len;
+	u32 body_len = sdrp_record_body_len(inner_len, 1);
+	struct sdrp_epoch *ep = ctx->epoch;
+	struct sdrp_txrec *rec;
+	u8 *p;
+	int err;
+
+	if (ep->tx.counter >= SDRP_MAX_RECORDS_PER_EPOCH)
+		return -EOVERFLOW;
+	rec = kvmalloc(struct_size(rec, buf, SDRP_HDR_LEN + body_len),
+		       GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	rec->len = SDRP_HDR_LEN + body_len;
+	rec->sent = 0;
+
+	sdrp_hdr_build((struct sdrp_hdr *)rec->buf, msg->type, 0, ep->epoch,
+		       body_len);
+	p = rec->buf + SDRP_HDR_LEN;
+	sdrp_put_be64(p, msg->seq);
+	p += SDRP_SEQ_LEN;
+	if (sdrp_type_has_ttl(msg->type)) {
+		sdrp_put_be64(p, sdrp_now_ms() + ctx->params.ttl_ms);
+		p += SDRP_TTL_LEN;
+	}
+	if (sdrp_type_has_nonce(msg->type)) {
+		sdrp_put_be64(p, msg->nonce);
+		p += SDRP_NONCE_LEN;
+	}
+	memcpy(p, msg->data, msg->len);
+
+	err = sdrp_seal(&ep->tx, rec->buf, inner_len);
+	if (err) {
+		kvfree(rec);
+		return err;
+	}
+	*out = rec;
+	return 0;
+}
+
+static void tx_queue(struct sdrp_sock *ctx, struct sdrp_txrec *rec)
+{
+	list_add_tail(&rec->list, &ctx->tx_list);
+	ctx->info.records_tx++;
+	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RECORDS_OUT);
+	sdrp_tx_push(ctx);
+}
+
+/*
+ * Send @msg (type, nonce and data set by the caller) with the next
+ * sequence number of our direction, then advance it: by the nonce for ACK
+ * and DATA ACK, by one otherwise.  @wire, if not NULL, receives a copy of
+ * the record as sent (for the rekey transcript; @wire_len bytes at most).
+ * Takes ownership of @msg: it becomes the message a RESEND LAST repeats,
+ * or is freed.
+ */
+int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
+		     u32 wire_len)
+{
+	struct sdrp_txrec *rec;
+	int err;
+
+	msg->seq = ctx->tx_seq;
+	err = sdrp_tx_build(ctx, msg, &rec);
+	if (err) {
+		kvfree(msg);
+		return err;
+	}
+	if (wire) {
+		if (WARN_ON_ONCE(rec->len > wire_len)) {
+			kvfree(rec);
+			kvfree(msg);
+			return -EINVAL;
+		}
+		memcpy(wire, rec->buf, rec->len);
+	}
+	ctx->tx_seq += sdrp_type_has_nonce(msg->type) ? msg->nonce : 1;
+	if (msg_resendable(msg->type)) {
+		kvfree(ctx->last);
+		ctx->last = msg;
+	} else {
+		kvfree(msg);
+	}
+	tx_queue(ctx, rec);
+	return 0;
+}
+
+int sdrp_tx_msg(struct sdrp_sock *ctx, struct sdrp_msg *msg)
+{
+	return sdrp_tx_msg_wire(ctx, msg, NULL, 0);
+}
+
+/* A message without data; ACK and DATA ACK get a fresh non-zero nonce. */
+int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type)
+{
+	struct sdrp_msg *msg;
+
+	msg = sdrp_msg_alloc(type, 0);
+	if (!msg)
+		return -ENOMEM;
+	if (sdrp_type_has_nonce(type)) {
+		do {
+			msg->nonce = get_random_u64();
+		} while (!msg->nonce);
+	}
+	return sdrp_tx_msg(ctx, msg);
+}
+
+/*
+ * Answer a RESEND LAST: the last message again, with its original sequence
+ * number (our counter already moved past it), a fresh ttl and the next
+ * record counter.  -ENOENT if nothing was sent that could be repeated.
+ */
+int sdrp_tx_resend(struct sdrp_sock *ctx)
+{
+	struct sdrp_txrec *rec;
+	int err;
+
+	if (!ctx->last)
+		return -ENOENT;
+	err = sdrp_tx_build(ctx, ctx->last, &rec);
+	if (err)
+		return err;
+	tx_queue(ctx, rec);
+	return 0;
+}
+
+/*
+ * Hand queued records to TCP without blocking.  TCP copies what its send
+ * buffer takes; when it takes nothing more it sets SOCK_NOSPACE, and the
+ * write-space callback brings us back through sdrp_tx_work.
+ */
+void sdrp_tx_push(struct sdrp_sock *ctx)
+{
+	struct sock *sk = ctx->sk;
+	struct sdrp_txrec *rec;
+	struct msghdr msg = {};
+	struct kvec kv;
+	int ret;
+
+	while ((rec = list_first_entry_or_null(&ctx->tx_list,
+					       struct sdrp_txrec, list))) {
+		kv.iov_base = rec->buf + rec->sent;
+		kv.iov_len = rec->len - rec->sent;
+		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, kv.iov_len);
+		ret = tcp_sendmsg_locked(sk, &msg, kv.iov_len);
+		if (ret == -EAGAIN)
+			return;
+		if (ret < 0) {
+			/* TCP is gone: nothing queued can be delivered. */
+			sdrp_tx_purge(ctx);
+			sdrp_sess_closed(ctx, SDRP_CLOSE_TRANSPORT);
+			return;
+		}
+		rec->sent += ret;
+		if (rec->sent < rec->len)
+			return;
+		list_del(&rec->list);
+		kvfree(rec);
+	}
+	/* The queue is empty: a sender waiting for it may go on. */
+	sdrp_sess_wake(ctx);
+}
+
+void sdrp_tx_work(struct work_struct *work)
+{
+	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, tx_work);
+	struct sock *sk = ctx->sk;
+
+	lock_sock(sk);
+	if (!ctx->stopping)
+		sdrp_tx_push(ctx);
+	release_sock(sk);
+}
+
+void sdrp_tx_purge(struct sdrp_sock *ctx)
+{
+	struct sdrp_txrec *rec, *tmp;
+
+	list_for_each_entry_safe(rec, tmp, &ctx->tx_list, list) {
+		list_del(&rec->list);
+		kvfree(rec);
+	}
+}

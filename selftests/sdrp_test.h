@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the sdrp kselftests: a connected loopback TCP pair in a
+ * network namespace of its own, the ULP attached with directly-set keys,
+ * and the counters of /proc/net/sdrp_stat.  Include after
+ * kselftest_harness.h.
+ */
+#ifndef _SDRP_TEST_H
+#define _SDRP_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sdrp.h>
+
+#ifndef TCP_ULP
+#define TCP_ULP 31
+#endif
+
+#define SDRP_STAT_FILE	"/proc/net/sdrp_stat"
+#define SDRP_MAX_BODY	(1 << 20)
+
+static inline void sdrp_sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Current value of a counter in /proc/net/sdrp_stat, or -1. */
+static inline long sdrp_stat(const char *name)
+{
+	char key[64];
+	long value, found = -1;
+	FILE *f = fopen(SDRP_STAT_FILE, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &value) == 2)
+		if (!strcmp(key, name))
+			found = value;
+	fclose(f);
+	return found;
+}
+
+/* Poll until the counter reads @want: sockets are released asynchronously. */
+static inline long sdrp_stat_wait(const char *name, long want, int ms)
+{
+	long value = sdrp_stat(name);
+
+	for (; value != want && ms > 0; ms -= 10) {
+		sdrp_sleep_ms(10);
+		value = sdrp_stat(name);
+	}
+	return value;
+}
+
+/*
+ * A new network namespace with loopback up, and in it a connected TCP
+ * pair of @family: *client and its accepted *server.  0 or -errno.
+ */
+static inline int sdrp_tcp_pair(int family, int *client, int *server)
+{
+	struct sockaddr_storage addr = {};
+	struct ifreq ifr = { .ifr_name = "lo" };
+	socklen_t len;
+	int fd, lfd;
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr))
+		return -errno;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+		return -errno;
+	close(fd);
+
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&addr;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		len = sizeof(*sin6);
+	}
+	lfd = socket(family, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, len) ||
+	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&addr, &len))
+		return -errno;
+	*client = socket(family, SOCK_STREAM, 0);
+	if (*client < 0 || connect(*client, (struct sockaddr *)&addr, len))
+		return -errno;
+	*server = accept(lfd, NULL, NULL);
+	if (*server < 0)
+		return -errno;
+	close(lfd);
+	return 0;
+}
+
+static inline int sdrp_attach(int fd)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_ULP, "sdrp", sizeof("sdrp"));
+}
+
+/* Random epoch-0 keys and sequence state, as a handshake would leave them. */
+static inline void sdrp_random_keys(struct sdrp_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (getrandom(k, sizeof(*k), 0) != sizeof(*k))
+		abort();
+	memset(k->reserved, 0, sizeof(k->reserved));
+	k->epoch = 0;
+	k->c2s_counter = 1;	/* the client's ACK used counter 0 */
+	k->s2c_counter = 0;
+}
+
+static inline int sdrp_set_keys(int fd, const struct sdrp_keys *base,
+				int role)
+{
+	struct sdrp_keys k = *base;
+	int ret;
+
+	k.role = role;
+	ret = setsockopt(fd, SOL_SDRP, SDRP_KEYS, &k, sizeof(k));
+	memset(&k, 0, sizeof(k));
+	return ret;
+}
+
+static inline int sdrp_set_params(int fd, const struct sdrp_params *p)
+{
+	return setsockopt(fd, SOL_SDRP, SDRP_PARAMS, p, sizeof(*p));
+}
+
+static inline int sdrp_get_info(int fd, struct sdrp_info *info)
+{
+	socklen_t len = sizeof(*info);
+
+	return getsockopt(fd, SOL_SDRP, SDRP_INFO, info, &len);
+}
+
+/* Wait until the socket's session reaches @state; its info in @info. */
+static inline int sdrp_wait_state(int fd, int state, int ms,
+				  struct sdrp_info *info)
+{
+	for (;;) {
+		if (sdrp_get_info(fd, info))
+			return -errno;
+		if (info->state == state)
+			return 0;
+		if (ms <= 0)
+			return -ETIMEDOUT;
+		sdrp_sleep_ms(10);
+		ms -= 10;
+	}
+}
+
+/* recvmsg() of one call; *eor tells whether MSG_EOR was set. */
+static inline ssize_t sdrp_recv(int fd, void *buf, size_t len, int flags,
+				int *eor)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = recvmsg(fd, &msg, flags);
+
+	if (eor)
+		*eor = !!(msg.msg_flags & MSG_EOR);
+	return n;
+}
+
+/* Bytes of message @id, so the receiver can check every one of them. */
+static inline void sdrp_fill(unsigned char *buf, size_t len, unsigned int id)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(id * 131 + i * 7 + (i >> 8));
+}
+
+/* Index of the first byte that differs from sdrp_fill(), or -1. */
+static inline long sdrp_check(const unsigned char *buf, size_t len,
+			      unsigned int id)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != (unsigned char)(id * 131 + i * 7 + (i >> 8)))
+			return i;
+	return -1;
+}
+
+#endif /* _SDRP_TEST_H */
