@@ -169,9 +169,15 @@ static uint64_t clear_seq(const uint8_t *rec, size_t len)
 	return sdrp_get_be64(rec + SDRP_HDR_LEN);
 }
 
-/* The clear CLOSE this side sends instead of going on. */
+/*
+ * The clear CLOSE this side sends instead of going on: the server's takes
+ * the place of the HELLO ACK (clear counter 0, seq n, even if a HELLO ACK
+ * was built: it is never sent), the client's follows its HELLO (clear
+ * counter 1, seq n + 1).
+ */
 static void put_close(struct sdrpd_answer *ans, struct sdrp_hs *hs,
-		      uint64_t seq, uint32_t ttl_ms, uint64_t now_ms)
+		      uint64_t counter, uint64_t seq, uint32_t ttl_ms,
+		      uint64_t now_ms)
 {
 	struct sdrp_cipher *tx = sdrp_hs_clear_tx(hs);
 	struct sdrp_msg m = {
@@ -183,6 +189,7 @@ static void put_close(struct sdrpd_answer *ans, struct sdrp_hs *hs,
 
 	if (!tx)
 		return;
+	sdrp_cipher_set_counter(tx, counter);
 	len = sdrp_record_seal(tx, &m, ans->record, sizeof(ans->record));
 	ans->record_len = len > 0 ? (size_t)len : 0;
 }
@@ -355,7 +362,7 @@ static void client_finish(struct sdrpd_engine *e,
 			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_INTERNAL,
 			  err ? sdrp_err_name(err) : strerror(-rc));
 		if (mac_verified(err))
-			put_close(ans, p->hs, p->hello_seq + 1, p->ttl_ms,
+			put_close(ans, p->hs, 1, p->hello_seq + 1, p->ttl_ms,
 				  now_ms);
 		goto out;
 	}
@@ -458,7 +465,7 @@ static void server_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 
 refuse:
 	if (mac_verified(err))
-		put_close(ans, hs, clear_seq(req->record, req->record_len),
+		put_close(ans, hs, 0, clear_seq(req->record, req->record_len),
 			  req->ttl_ms, now_ms);
 release:
 	sdrpd_replay_release(e->replay, tag);

@@ -276,6 +276,21 @@ static void test_server_refusals(const struct fx *f)
 		OK(a.status == EKEYREJECTED && !a.has_keys &&
 		   record_type(&a) == SDRP_MSG_CLOSE,
 		   "wrong identity (server side): EKEYREJECTED, CLOSE");
+		{
+			struct sdrpd_answer fin;
+
+			/* Its HELLO ACK was built but is never sent: the CLOSE
+			 * takes its counter and seq. */
+			turn(&c, 20, SDRP_TURN_CLIENT_FINISH, "server.example",
+			     a.record, a.record_len, &fin);
+			IS(fin.status, ECONNREFUSED,
+			   "wrong identity (server side): client verifies the CLOSE");
+			/* Replayed CLOSE: no client state any more. */
+			turn(&c, 20, SDRP_TURN_CLIENT_FINISH, "server.example",
+			     a.record, a.record_len, &fin);
+			IS(fin.status, ECONNABORTED,
+			   "a request completes once: a second client-finish is unknown");
+		}
 		/* Refused, so released: the same HELLO is judged again. */
 		turn(&s, 22, SDRP_TURN_SERVER_HELLO, NULL, h.record,
 		     h.record_len, &a);
@@ -294,7 +309,6 @@ static void test_server_refusals(const struct fx *f)
 		side_free(&c2);
 		sdrpd_answer_clear(&h);
 		sdrpd_answer_clear(&a);
-		sdrpd_hs_forget(c.e, 20);
 	}
 	side_free(&c);
 	side_free(&s);
@@ -345,6 +359,29 @@ static void tampered(const struct fx *f, const char *name, bool remac,
 	side_free(&s);
 }
 
+/*
+ * The client's clear CLOSE, as the server's kernel would check it: under
+ * the c2s hello MAC key from the server's DONE, clear counter 1, seq equal
+ * to the server's c2s_seq.
+ */
+static bool close_opens(const struct sdrpd_answer *c,
+			const struct sdrpd_answer *s)
+{
+	struct sdrp_cipher *rx = NULL;
+	struct sdrp_msg m;
+	uint8_t rec[512];
+	bool ok;
+
+	if (c->record_len > sizeof(rec) ||
+	    sdrp_cipher_new_clear(&rx, s->hello_mac_c2s, 1))
+		return false;
+	memcpy(rec, c->record, c->record_len);
+	ok = !sdrp_record_open(rx, rec, c->record_len, &m, NULL) &&
+	     m.type == SDRP_MSG_CLOSE && m.seq == s->keys.c2s_seq;
+	sdrp_cipher_free(rx);
+	return ok;
+}
+
 /* A refusal seen by the client (the server's HELLO ACK is refused). */
 static void client_refuses(const struct fx *f, const char *name,
 			   const char *client_conf, const char *server_conf,
@@ -377,6 +414,9 @@ static void client_refuses(const struct fx *f, const char *name,
 	IS(record_type(&r.client), SDRP_MSG_CLOSE,
 	   "%s: client's DONE carries a clear CLOSE for the server", name);
 	IS(r.client.close_reason, SDRP_CLOSE_AUTH, "%s: close reason AUTH",
+	   name);
+	OK(close_opens(&r.client, &r.server),
+	   "%s: the server's kernel opens that CLOSE with the hello MAC key it got (counter 1, seq n+1)",
 	   name);
 	run_clear(&r);
 	side_free(&c);
