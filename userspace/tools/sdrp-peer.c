@@ -105,7 +105,8 @@ static void usage(FILE *f)
 "  result reason=R errno=N exchanges=N rekeys=N epoch=N resends=N\n");
 }
 
-static void die(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), noreturn))
+die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -290,13 +291,14 @@ static int open_connection(const struct opts *o)
 	if (bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 1))
 		die("listen %s: %s", o->listen_on, strerror(errno));
 	{
-		struct sockaddr_storage ss;
+		struct sockaddr_storage ss = { 0 };
 		socklen_t sl = sizeof(ss);
 		char h[64], p[16];
 
-		getsockname(lfd, (struct sockaddr *)&ss, &sl);
-		getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p,
-			    sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV);
+		if (getsockname(lfd, (struct sockaddr *)&ss, &sl) ||
+		    getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p,
+				sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV))
+			die("listen %s: no local address", o->listen_on);
 		printf(ss.ss_family == AF_INET6 ? "listening [%s]:%s\n" :
 		       "listening %s:%s\n", h, p);
 		fflush(stdout);
@@ -515,7 +517,7 @@ int main(int argc, char **argv)
 	struct opts o = { .count = 10, .sizes = { 64 }, .n_sizes = 1 };
 	bool count_given = false, all_ok = true, success;
 	struct sdrp_keys keys;
-	struct hs_creds hs;
+	struct hs_creds hs = { 0 };
 	struct sdrp_peer *p;
 	struct sdrp_info info;
 	enum sdrp_close_reason reason;

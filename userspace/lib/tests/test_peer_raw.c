@@ -126,7 +126,7 @@ static void raw_end(struct raw_case *x)
 static bool raw_exchange(struct raw_case *x, unsigned int i)
 {
 	uint8_t body[64];
-	struct sdrp_msg m;
+	struct sdrp_msg m = { 0 };
 
 	body_fill(body, req_size(i) < sizeof(body) ? req_size(i) : 0, 2 * i);
 	raw_send(&x->r, SDRP_MSG_DATA_REQUEST, body,
@@ -140,7 +140,7 @@ static bool raw_exchange(struct raw_case *x, unsigned int i)
 static void test_cwa(void)
 {
 	struct raw_case x;
-	struct sdrp_msg m;
+	struct sdrp_msg m = { 0 };
 
 	raw_start(&x);
 	OK(raw_exchange(&x, 1), "cwa: one exchange first");
@@ -154,7 +154,7 @@ static void test_cwa(void)
 static void test_bad_version(void)
 {
 	struct raw_case x;
-	struct sdrp_msg m;
+	struct sdrp_msg m = { 0 };
 	uint8_t rec[SDRP_HDR_LEN + 80] = { 0 };
 
 	raw_start(&x);
@@ -173,7 +173,7 @@ static void test_bad_version(void)
 static void test_framing_lost(void)
 {
 	struct raw_case x;
-	struct sdrp_msg m;
+	struct sdrp_msg m = { 0 };
 	uint8_t rec[SDRP_HDR_LEN] = { 0 };
 
 	raw_start(&x);
@@ -216,7 +216,7 @@ static void test_clear_after_handshake(void)
 static void test_resend_last_first(void)
 {
 	struct raw_case x;
-	struct sdrp_msg m;
+	struct sdrp_msg m = { 0 };
 
 	raw_start(&x);
 	raw_send(&x.r, SDRP_MSG_RESEND_LAST, NULL, 0);
@@ -230,7 +230,7 @@ static void test_resend_last_first(void)
 static void test_resend_set(void)
 {
 	struct raw_case x;
-	struct sdrp_msg m;
+	struct sdrp_msg m = { 0 };
 	uint64_t seq;
 
 	raw_start(&x);
