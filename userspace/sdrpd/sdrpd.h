@@ -6,6 +6,7 @@
  * key, the CA certificate and each peer's s0.
  *
  *   main.c       options, init chain, teardown
+ *   instance.c   one daemon per network namespace
  *   log.c        stderr or syslog
  *   config.c     the INI configuration and the credentials it names
  *   handshake.c  one turn of a request: CPU only, thread safe, no I/O
@@ -37,6 +38,16 @@ void sdrpd_log_init(bool use_syslog, bool debug);
 void sdrpd_log_close(void);
 void sdrpd_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------ */
+/* instance.c                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Claim this network namespace: the bound socket's descriptor, held
+ * until exit; -EADDRINUSE if another sdrpd runs in it (logged).
+ */
+int sdrpd_instance_lock(void);
 
 /* ------------------------------------------------------------------ */
 /* config.c                                                            */
