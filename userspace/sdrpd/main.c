@@ -121,7 +121,7 @@ err_lock:
 err_config:
 	sdrpd_config_put(ctx.config);
 err_log:
-	if (!rc)
+	if (!rc && !check_only)
 		sdrpd_log(LOG_INFO, "exited");
 	sdrpd_log_close();
 	return rc ? 1 : 0;

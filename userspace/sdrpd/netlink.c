@@ -151,8 +151,12 @@ static int accept_one(struct loop *l)
 		return rc;
 	}
 	rc = sdrpd_workers_submit(l->ctx->workers, t.req, l->ctx->config);
-	if (rc)
+	if (rc) {
+		/* The kernel fails it at its timeout. */
+		sdrpd_log(LOG_ERR, "handshake %u: dropped: %s", t.req->handle,
+			  strerror(-rc));
 		sdrpd_request_free(t.req);
+	}
 	return rc;
 }
 
