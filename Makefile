@@ -171,11 +171,13 @@ endif
 
 STYLE_FILES	= $(sort $(wildcard kernel/*.[ch] include/*/*.h include/*/*/*.h))
 
+# Both checks run; either failing fails the target.
 style: $(KSRC_STAMP)
-	@echo "== checkpatch --strict: $(STYLE_FILES)"
-	@$(B)/checkpatch/checkpatch.pl --strict --no-tree --quiet --show-types \
-		-f $(STYLE_FILES)
-	@rc=0; for kver in $(KVERS); do \
+	@rc=0; \
+	echo "== checkpatch --strict: $(STYLE_FILES)"; \
+	$(B)/checkpatch/checkpatch.pl --strict --no-tree --quiet --show-types \
+		-f $(STYLE_FILES) || rc=1; \
+	for kver in $(KVERS); do \
 		echo "== sparse: $$kver"; \
 		out=$$(scripts/build-kmod.sh /lib/modules/$$kver/build C=2 CHECK=sparse 2>&1) || rc=1; \
 		echo "$$out" | grep -v '^make\|^  [A-Z]\|Skipping BTF' || true; \
