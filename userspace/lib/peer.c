@@ -37,11 +37,16 @@
 #include "internal.h"
 #include <sdrp/peer.h>
 
+/*
+ * States of Documentation/protocol.rst ("State machines"), one enum for
+ * both roles.  The spec's C_IDLE, S_IDLE and C_WAIT_REKEY_HELLO share
+ * PH_IDLE: a client in PH_IDLE with rekey_due set is C_WAIT_REKEY_HELLO.
+ */
 enum phase {
-	PH_NEW,
+	PH_NEW,			/* C_START: not started */
 	PH_C_HELLO_SENT,	/* client: initial HELLO sent */
 	PH_S_WAIT_HELLO,	/* server: waiting for the initial HELLO */
-	PH_S_HELLO_ACK_SENT,	/* server: waiting for the initial ACK */
+	PH_S_WAIT_ACK,		/* server: HELLO ACK sent, waiting for ACK */
 	PH_IDLE,		/* established, nothing outstanding */
 	PH_C_WAIT_RESPONSE,	/* client: DATA REQUEST sent */
 	PH_C_WAIT_REKEY_ACK,	/* client: rekey HELLO ACK sent, epoch n+1 */
@@ -188,7 +193,7 @@ static bool phase_has_timer(const struct sdrp_peer *p, enum phase ph)
 	switch (ph) {
 	case PH_C_HELLO_SENT:
 	case PH_S_WAIT_HELLO:
-	case PH_S_HELLO_ACK_SENT:
+	case PH_S_WAIT_ACK:
 	case PH_C_WAIT_RESPONSE:
 	case PH_C_WAIT_REKEY_ACK:
 	case PH_S_WAIT_DATA_ACK:
@@ -851,7 +856,7 @@ static bool type_expected(const struct sdrp_peer *p, unsigned int type,
 		if (is_client(p))
 			return type == SDRP_MSG_HELLO && p->rekey_due;
 		return type == SDRP_MSG_DATA_REQUEST;
-	case PH_S_HELLO_ACK_SENT:
+	case PH_S_WAIT_ACK:
 		return type == SDRP_MSG_ACK;
 	case PH_C_WAIT_RESPONSE:
 		return type == SDRP_MSG_DATA_RESPONSE;
@@ -929,7 +934,7 @@ static void dispatch(struct sdrp_peer *p, const struct sdrp_msg *m,
 		on_resend_last(p);
 		return;
 	case SDRP_MSG_ACK:
-		if (p->phase == PH_S_HELLO_ACK_SENT) {
+		if (p->phase == PH_S_WAIT_ACK) {
 			p->hs_complete = true;
 			sdrp_hs_free(p->hs);
 			p->hs = NULL;
@@ -1041,7 +1046,7 @@ static bool resend_applies(const struct sdrp_peer *p)
 	case PH_IDLE:
 		return !p->rekey_due;
 	case PH_C_WAIT_RESPONSE:
-	case PH_S_HELLO_ACK_SENT:
+	case PH_S_WAIT_ACK:
 	case PH_S_HAVE_REQUEST:
 	case PH_S_WAIT_DATA_ACK:
 		return true;
@@ -1135,7 +1140,7 @@ static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 		finish(p, SDRP_CLOSE_TRANSPORT, 0);
 		return;
 	}
-	set_phase(p, PH_S_HELLO_ACK_SENT);
+	set_phase(p, PH_S_WAIT_ACK);
 }
 
 /* Initial HELLO ACK at the client. */
@@ -1373,7 +1378,7 @@ static int run(struct sdrp_peer *p, goal_fn done, int64_t until)
 
 static bool goal_established(const struct sdrp_peer *p)
 {
-	return p->hs_complete && p->phase != PH_S_HELLO_ACK_SENT;
+	return p->hs_complete && p->phase != PH_S_WAIT_ACK;
 }
 
 static bool goal_client_ready(const struct sdrp_peer *p)
@@ -1741,7 +1746,7 @@ enum sdrp_state sdrp_peer_state(const struct sdrp_peer *p)
 		return SDRP_STATE_NONE;
 	case PH_C_HELLO_SENT:
 	case PH_S_WAIT_HELLO:
-	case PH_S_HELLO_ACK_SENT:
+	case PH_S_WAIT_ACK:
 		return SDRP_STATE_HANDSHAKE;
 	case PH_C_WAIT_REKEY_ACK:
 	case PH_S_WAIT_REKEY_HELLO_ACK:
