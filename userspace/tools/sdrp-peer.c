@@ -82,7 +82,9 @@ static void usage(FILE *f)
 "--expect   exit 0 only if the session closed with this reason\n"
 "           (local, peer, bad-mac, ...); without it, 0 only for a clean\n"
 "           end: all exchanges done and verified, then CLOSE / CLOSE ACK.\n"
-"--no-close client: end without CLOSE after the requests.\n"
+"--no-close client: do not close after the requests, keep answering\n"
+"           the server (rekey, RESEND LAST, CLOSE) until it closes; with\n"
+"           --count 0 the client only does the handshake, then waits.\n"
 "At the end the tool waits for the other end to hang up; with --fault it\n"
 "keeps its own side open until then (no FIN), so that the other end's\n"
 "timers play out.\n"
@@ -99,7 +101,9 @@ static void usage(FILE *f)
 "faults:");
 	for (int k = 1; k <= SDRP_FAULT_KIND_MAX; k++)
 		fprintf(f, " %s", sdrp_fault_name(k));
-	fprintf(f, "\n\noutput lines:\n"
+	fprintf(f, "\n\nexit status: 0 if the expected outcome happened, 1 if not, 2 for\n"
+"a usage or setup error.\n"
+"\noutput lines:\n"
 "  tx|rx TYPE epoch=E seq=S len=L [clear] [fault=F] [refused=REASON]\n"
 "  exchange I req=N resp=N ok|mismatch\n"
 "  result reason=R errno=N exchanges=N rekeys=N epoch=N resends=N\n");
@@ -613,6 +617,8 @@ int main(int argc, char **argv)
 			done = run_server(&o, p, buf, scratch, &all_ok, &app_rc);
 		if (app_rc == 1 && !o.no_close)
 			close_rc = sdrp_peer_close(p);
+		else if (app_rc == 1)
+			app_rc = sdrp_peer_process(p, -1);
 	}
 	reason = sdrp_peer_close_reason(p);
 	sdrp_peer_get_info(p, &info);
@@ -640,7 +646,7 @@ int main(int argc, char **argv)
 		success = !strcmp(o.expect, sdrp_close_reason_name(reason));
 	} else if (o.role == SDRP_ROLE_CLIENT) {
 		success = !rc && all_ok && done == o.count &&
-			  (o.no_close ? app_rc == 1 :
+			  (o.no_close ? reason == SDRP_CLOSE_PEER :
 			   !close_rc && reason == SDRP_CLOSE_LOCAL);
 	} else {
 		success = !rc && all_ok && (o.count ? done == o.count &&

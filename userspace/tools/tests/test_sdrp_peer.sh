@@ -184,6 +184,24 @@ else
 	n=$((n + 1)); echo "ok $n - handshake # SKIP no sdrpctl for credentials"
 fi
 
+# --- IV.B: no ACK after the HELLO ACK; the server times out, CLOSE ---
+if [ $pki_ok -eq 0 ]; then
+	T="--params recv=300,close=300"
+	start_server "$TMP/s9" 127.0.0.1:0 $CS --peer client.test $T \
+		--expect timeout
+	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer server.test \
+		$T --count 0 --no-close --fault no-ack >"$TMP/c9" 2>&1
+	ok $? "no ACK: the silent client sees the server close (exit 0)" "$TMP/c9"
+	wait_server
+	ok $? "no ACK: server result timeout" "$TMP/s9"
+	grep -q '^tx ack .* fault=no-ack$' "$TMP/c9" &&
+		grep -q '^rx close epoch=0 ' "$TMP/c9" &&
+		grep -q '^tx close-ack ' "$TMP/c9"
+	ok $? "no ACK: CLOSE from the server, answered with CLOSE ACK" "$TMP/c9"
+else
+	n=$((n + 1)); echo "ok $n - no ACK # SKIP no sdrpctl for credentials"
+fi
+
 # --- exit status is 1 when the outcome is not the expected one ---
 start_server "$TMP/s6" 127.0.0.1:0 --keys "$TMP/keys" $P
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P \
