@@ -116,7 +116,9 @@ typedef void (*sdrp_peer_observer_fn)(void *ctx,
  * @out:	the new peer, to be freed with sdrp_peer_free()
  *
  * The session is not started: call sdrp_peer_start_keys() or
- * sdrp_peer_start_handshake() next.
+ * sdrp_peer_start_handshake() next.  The peer sets TCP_NODELAY on @fd:
+ * records are written whole, and a DATA ACK followed at once by the next
+ * DATA REQUEST must not wait for the other side's delayed ACK.
  *
  * Return: 0, -EINVAL for a bad role, fd or parameter, -ENOMEM.
  */
