@@ -409,6 +409,12 @@ ssize_t sdrp_hs_server_hello(struct sdrp_hs *hs, const uint8_t *hello,
 	}
 	if (!rx)
 		return sdrpi_fail(err, SDRP_ERR_BAD_MAC);
+	/*
+	 * Any other refusal came before the MAC (header, length, epoch: the
+	 * same under every key), since the header check bounds a HELLO's
+	 * length so that an authentic one always has a valid inner layout.
+	 * No s0 is known then, and no answer can be authenticated.
+	 */
 	if (rc) {
 		sdrp_cipher_free(rx);
 		return sdrpi_fail(err, why);
