@@ -1620,14 +1620,18 @@ int sdrp_peer_export_keys(const struct sdrp_peer *p, struct sdrp_keys *keys)
 }
 
 /* Common entry check: started, not closed, not in the handshake. */
-static int check_open(const struct sdrp_peer *p)
+static int check_open(struct sdrp_peer *p)
 {
+	/*
+	 * Only sdrp_peer_process() can return with a close under way (its
+	 * timeout): the next call sees it through first.
+	 */
+	if (p->phase == PH_CLOSING)
+		run(p, NULL, -1);
 	if (p->phase == PH_CLOSED)
 		return closed_ret(p);
 	if (!p->started || !p->hs_complete)
 		return -ENOTCONN;
-	if (p->phase == PH_CLOSING)
-		return -EPIPE;
 	return 1;
 }
 
@@ -1708,12 +1712,14 @@ int sdrp_peer_respond(struct sdrp_peer *p, const void *body, size_t len)
 
 int sdrp_peer_process(struct sdrp_peer *p, int timeout_ms)
 {
-	int rc = check_open(p);
+	int64_t until = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
 
-	if (rc <= 0)
-		return rc;
-	if (run(p, goal_idle_server, timeout_ms < 0 ? -1 :
-		mono_ms() + timeout_ms) < 0)
+	if (p->phase == PH_CLOSED)
+		return closed_ret(p);
+	if (!p->started || !p->hs_complete)
+		return -ENOTCONN;
+	/* a close under way is carried on, within the same timeout */
+	if (run(p, goal_idle_server, until) < 0)
 		return closed_ret(p);
 	return 1;
 }

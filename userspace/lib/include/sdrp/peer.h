@@ -269,9 +269,12 @@ int sdrp_peer_respond(struct sdrp_peer *peer, const void *body, size_t len);
  *
  * Answers a rekey HELLO (client), RESEND LAST, or CLOSE.  Returns early
  * once the peer owes the application something (a server with a request:
- * the request stays queued for sdrp_peer_next_request()).
+ * the request stays queued for sdrp_peer_next_request()).  A close that
+ * a bad record started here may still be under way when @timeout_ms
+ * ends (state CLOSING): a later call on the peer completes it.
  *
- * Return: 1 while the session is open; 0 if the peer closed it (EOF);
+ * Return: 1 while the session is open (or closing); 0 if the peer closed
+ * it (EOF);
  * otherwise the negative errno of the close reason.
  */
 int sdrp_peer_process(struct sdrp_peer *peer, int timeout_ms);
