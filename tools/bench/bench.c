@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: (GPL-2.0 OR MIT)
+/*
+ * sdrp-bench: what sdrp costs next to plain TCP and kTLS, measured in one
+ * run of one machine (the test VM).  See tools/bench/README.rst.
+ *
+ *   sdrp-bench [--reps N] [--window S] [--bulk-window S] [--mem-sessions N]
+ *              [--only rr,bulk,crypto,mem,hs]
+ *       every measurement, raw: one line per repetition between
+ *       SDRP-BENCH-BEGIN and SDRP-BENCH-END, for report.py
+ *   sdrp-bench --smoke
+ *       a few hundred milliseconds per transport, TAP: proves the tool
+ *       and each transport work (make check)
+ *
+ * A transport that cannot run (module missing, kernel feature not there
+ * yet, an error mid-run) is reported as "unavailable" with the reason and
+ * left out from then on; no figure is ever made up for it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sdrp/sdrp.h>
+
+#include "bench.h"
+
+#define KIB	1024u
+#define MIB	(1024u * 1024u)
+
+static const size_t rr_sizes[] = { 64, KIB, 16 * KIB, 64 * KIB };
+static const unsigned int rr_sessions[] = { 1, 16 };
+#define BULK_SIZE	MIB
+/* sdrp's largest interval, the "no rekey in the window" case */
+#define REKEY_LARGE	1000000
+
+static struct bench_transport transports[] = {
+	{ "tcp", BENCH_TCP, 0 },
+	{ "ktls", BENCH_KTLS, 0 },
+	{ "sdrp-kernel-r10", BENCH_SDRP_KERNEL, 10 },
+	{ "sdrp-kernel-rmax", BENCH_SDRP_KERNEL, REKEY_LARGE },
+	{ "sdrp-peer-r10", BENCH_SDRP_PEER, 10 },
+	{ "sdrp-peer-rmax", BENCH_SDRP_PEER, REKEY_LARGE },
+};
+#define N_TRANSPORTS	(sizeof(transports) / sizeof(transports[0]))
+
+struct options {
+	unsigned int reps;
+	double window, bulk_window, alg_window;
+	unsigned int mem_sessions;
+	unsigned int hs_per_rep;
+	const char *only;
+	bool smoke;
+};
+
+bool bench_verbose;
+
+double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void bench_fill_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("sdrp-bench: getrandom");
+			exit(1);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+void bench_set_error(struct bench_error *e, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->err = err ? err : EIO;
+	e->unsupported = false;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+}
+
+static bool section(const struct options *o, const char *name)
+{
+	const char *p = o->only;
+	size_t len = strlen(name);
+
+	if (!p)
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == o->only || p[-1] == ',') &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* ---- full run: raw lines for report.py --------------------------------- */
+
+enum section_id { SEC_BULK, SEC_MEM, SEC_COUNT };
+
+/*
+ * The first failure of a transport in a section, which leaves it out of
+ * that section from then on (a failure with 16 sessions says nothing of
+ * the memory an idle session takes).
+ */
+static struct bench_error dead[SEC_COUNT][N_TRANSPORTS];
+/* request rate: a failure with 16 sessions leaves 1 session measurable */
+static struct bench_error rr_dead[N_TRANSPORTS][2];
+
+static void mark_dead(struct bench_error *slot, unsigned int ti,
+		      const char *what, const struct bench_error *e)
+{
+	*slot = *e;
+	printf("unavailable %s %s %s%s\n", transports[ti].name, what,
+	       e->unsupported ? "not supported by this kernel: " : "",
+	       e->reason);
+	fflush(stdout);
+}
+
+static void full_rr(const struct options *o, unsigned int rep)
+{
+	struct bench_rr_result r;
+	struct bench_error e;
+	unsigned int si, ci, ti;
+	char what[64];
+
+	for (si = 0; si < sizeof(rr_sizes) / sizeof(rr_sizes[0]); si++)
+		for (ci = 0; ci < 2; ci++)
+			for (ti = 0; ti < N_TRANSPORTS; ti++) {
+				if (rr_dead[ti][ci].err)
+					continue;
+				if (bench_rr_run(&transports[ti], rr_sizes[si],
+						 rr_sessions[ci], o->window,
+						 false, &r, &e)) {
+					snprintf(what, sizeof(what),
+						 "rr/%zu/%u", rr_sizes[si],
+						 rr_sessions[ci]);
+					mark_dead(&rr_dead[ti][ci], ti, what,
+						  &e);
+					continue;
+				}
+				printf("rr %s %zu %u %u %.2f\n",
+				       transports[ti].name, rr_sizes[si],
+				       rr_sessions[ci], rep, r.rate);
+				fflush(stdout);
+			}
+}
+
+static void full_bulk(const struct options *o, unsigned int rep)
+{
+	struct bench_rr_result r;
+	struct bench_error e;
+	unsigned int ti;
+
+	for (ti = 0; ti < N_TRANSPORTS; ti++) {
+		if (dead[SEC_BULK][ti].err)
+			continue;
+		if (bench_rr_run(&transports[ti], BULK_SIZE, 1, o->bulk_window,
+				 false, &r, &e)) {
+			mark_dead(&dead[SEC_BULK][ti], ti, "bulk", &e);
+			continue;
+		}
+		printf("bulk %s %u %u %.0f\n", transports[ti].name, BULK_SIZE,
+		       rep, r.bytes_per_s);
+		fflush(stdout);
+	}
+}
+
+static bool alg_dead[2];
+
+static void full_crypto(const struct options *o, unsigned int rep)
+{
+	static const size_t sizes[] = { 64, KIB, 16 * KIB, 64 * KIB, MIB };
+	struct bench_error e;
+	char driver[128];
+	unsigned int si, ai;
+	double bps;
+	int err;
+
+	for (ai = 0; ai < 2; ai++)
+		for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+			if (alg_dead[ai])
+				continue;
+			err = ai ? bench_alg_hmac(sizes[si], o->alg_window, &bps,
+						  driver, sizeof(driver), &e) :
+				   bench_alg_gcm(sizes[si], o->alg_window, &bps,
+						 driver, sizeof(driver), &e);
+			if (err) {
+				alg_dead[ai] = true;
+				printf("unavailable %s crypto %s\n",
+				       ai ? "hmac(sha512)" : "gcm(aes)",
+				       e.reason);
+				continue;
+			}
+			printf("crypto %s %s %zu %u %.0f\n",
+			       ai ? "hmac(sha512)" : "gcm(aes)", driver,
+			       sizes[si], rep, bps);
+			fflush(stdout);
+		}
+}
+
+static void full_mem(const struct options *o, unsigned int rep)
+{
+	struct bench_error e;
+	unsigned int ti;
+	double bytes;
+
+	for (ti = 0; ti < N_TRANSPORTS; ti++) {
+		/* one sdrp row: the rekey interval changes no idle state */
+		if (dead[SEC_MEM][ti].err ||
+		    transports[ti].kind == BENCH_SDRP_PEER ||
+		    transports[ti].rekey_interval == REKEY_LARGE)
+			continue;
+		if (bench_mem_run(&transports[ti], o->mem_sessions, &bytes,
+				  &e)) {
+			mark_dead(&dead[SEC_MEM][ti], ti, "mem", &e);
+			continue;
+		}
+		printf("mem %s %u %u %.0f\n", transports[ti].name,
+		       o->mem_sessions, rep, bytes);
+		fflush(stdout);
+	}
+}
+
+static bool hs_dead[3];
+
+static void full_hs(const struct options *o, unsigned int rep)
+{
+	struct bench_error e;
+	unsigned int k, i;
+	double s, rate;
+
+	for (k = BENCH_HS_TLS13; k <= BENCH_HS_SDRP_DAEMON; k++) {
+		for (i = 0; i < o->hs_per_rep && !hs_dead[k]; i++) {
+			if (bench_hs_latency(k, &s, &e)) {
+				hs_dead[k] = true;
+				printf("unavailable %s hs %s\n",
+				       bench_hs_name(k), e.reason);
+				break;
+			}
+			printf("hs-latency %s %u %.6f\n", bench_hs_name(k), rep,
+			       s);
+			fflush(stdout);
+		}
+		if (hs_dead[k])
+			continue;
+		/* two workers: one handshake per vCPU at a time */
+		if (bench_hs_rate(k, 2, o->hs_per_rep, &rate, &e)) {
+			hs_dead[k] = true;
+			printf("unavailable %s hs-rate %s\n", bench_hs_name(k),
+			       e.reason);
+			continue;
+		}
+		printf("hs-rate %s 2 %u %.3f\n", bench_hs_name(k), rep, rate);
+		fflush(stdout);
+	}
+}
+
+static void print_meta(const struct options *o)
+{
+	struct utsname u;
+	char line[256], model[200] = "?";
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "model name : %199[^\n]", model) == 1)
+			break;
+	if (f)
+		fclose(f);
+	uname(&u);
+	printf("meta kernel %s\n", u.release);
+	printf("meta cpus %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	printf("meta cpu %s\n", model);
+	printf("meta mem_mib %ld\n",
+	       (long)(sysconf(_SC_PHYS_PAGES) / 1024 * sysconf(_SC_PAGESIZE) /
+		      1024));
+	printf("meta reps %u\n", o->reps);
+	printf("meta window_s %.3f\n", o->window);
+	printf("meta bulk_window_s %.3f\n", o->bulk_window);
+	printf("meta alg_window_s %.3f\n", o->alg_window);
+	printf("meta mem_sessions %u\n", o->mem_sessions);
+	printf("meta req_len %u\n", BENCH_REQ_LEN);
+	printf("meta rekey_large %u\n", REKEY_LARGE);
+}
+
+static int run_full(const struct options *o)
+{
+	struct bench_error e;
+	bool hs_ok = false;
+	unsigned int rep;
+	double t0 = bench_now();
+
+	if (section(o, "hs")) {
+		hs_ok = !bench_hs_init(&e);
+		if (!hs_ok)
+			fprintf(stderr, "sdrp-bench: handshake setup: %s\n",
+				e.reason);
+	}
+	printf("SDRP-BENCH-BEGIN\n");
+	print_meta(o);
+	if (section(o, "hs") && !hs_ok)
+		printf("unavailable all hs %s\n", e.reason);
+	/* repetitions outermost: drift and noise spread over all transports */
+	for (rep = 0; rep < o->reps; rep++) {
+		static const struct {
+			const char *name;
+			void (*run)(const struct options *o, unsigned int rep);
+		} sections[] = {
+			{ "rr", full_rr }, { "bulk", full_bulk },
+			{ "crypto", full_crypto }, { "mem", full_mem },
+			{ "hs", full_hs },
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+			double ts = bench_now();
+
+			if (!section(o, sections[i].name) ||
+			    (!strcmp(sections[i].name, "hs") && !hs_ok))
+				continue;
+			sections[i].run(o, rep);
+			printf("progress rep %u %s %.1f s\n", rep,
+			       sections[i].name, bench_now() - ts);
+			fflush(stdout);
+		}
+	}
+	printf("meta duration_s %.1f\n", bench_now() - t0);
+	printf("SDRP-BENCH-END\n");
+	if (hs_ok)
+		bench_hs_exit();
+	return 0;
+}
+
+/* ---- smoke: TAP -------------------------------------------------------- */
+
+static unsigned int tap_n, tap_failed;
+
+static void tap(bool ok, const char *skip, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void tap(bool ok, const char *skip, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %u - ", ok || skip ? "" : "not ", ++tap_n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (skip)
+		printf(" # SKIP %s", skip);
+	printf("\n");
+	fflush(stdout);
+	if (!ok && !skip)
+		tap_failed++;
+}
+
+/* A kernel without the feature is a skip; anything else a failure. */
+static void tap_result(int err, const struct bench_error *e, const char *name,
+		       const char *figure)
+{
+	if (!err)
+		tap(true, NULL, "%s: %s", name, figure);
+	else if (e->unsupported)
+		tap(false, e->reason, "%s unavailable", name);
+	else
+		tap(false, NULL, "%s: %s", name, e->reason);
+}
+
+static int run_smoke(void)
+{
+	static const unsigned int smoke_transports[] = { 0, 1, 2, 4 };
+	struct bench_rr_result r = { 0 };
+	struct bench_error e, hs_e;
+	char figure[256], driver[128];
+	unsigned int i;
+	double v = 0;
+	int err, hs_err;
+
+	printf("TAP version 13\n1..%zu\n",
+	       sizeof(smoke_transports) / sizeof(smoke_transports[0]) + 2 +
+	       2 + 3);
+	/* 2 sessions, 1 KiB responses checked byte by byte, 0.3 s */
+	for (i = 0; i < sizeof(smoke_transports) / sizeof(smoke_transports[0]);
+	     i++) {
+		const struct bench_transport *t =
+			&transports[smoke_transports[i]];
+
+		err = bench_rr_run(t, KIB, 2, 0.3, true, &r, &e);
+		if (!err && r.rate <= 0) {
+			bench_set_error(&e, EIO, "no exchange completed");
+			err = -EIO;
+		}
+		snprintf(figure, sizeof(figure),
+			 "%.0f exchanges/s (1 KiB, 2 sessions)", r.rate);
+		tap_result(err, &e, t->name, figure);
+	}
+	err = bench_alg_gcm(KIB, 0.1, &v, driver, sizeof(driver), &e);
+	snprintf(figure, sizeof(figure), "%s %.1f MB/s at 1 KiB", driver,
+		 v / 1e6);
+	tap_result(err, &e, "AF_ALG gcm(aes)", figure);
+	err = bench_alg_hmac(KIB, 0.1, &v, driver, sizeof(driver), &e);
+	snprintf(figure, sizeof(figure), "%s %.1f MB/s at 1 KiB", driver,
+		 v / 1e6);
+	tap_result(err, &e, "AF_ALG hmac(sha512)", figure);
+	for (i = 0; i < 2; i++) {
+		err = bench_mem_run(&transports[i], 20, &v, &e);
+		snprintf(figure, sizeof(figure),
+			 "%.0f slab bytes per session (20 sessions)", v);
+		tap_result(err, &e, i ? "memory ktls" : "memory tcp", figure);
+	}
+	hs_err = bench_hs_init(&hs_e);
+	for (i = BENCH_HS_TLS13; i <= BENCH_HS_SDRP_DAEMON; i++) {
+		if (hs_err) {
+			tap_result(hs_err, &hs_e, bench_hs_name(i), "");
+			continue;
+		}
+		err = bench_hs_latency(i, &v, &e);
+		snprintf(figure, sizeof(figure), "%.1f ms", v * 1e3);
+		tap_result(err, &e, bench_hs_name(i), figure);
+	}
+	bench_hs_exit();
+	printf("# sdrp-bench smoke: %u failed of %u\n", tap_failed, tap_n);
+	return tap_failed ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: sdrp-bench [--reps N] [--window S] [--bulk-window S]\n"
+		"                  [--alg-window S] [--mem-sessions N] [--hs N]\n"
+		"                  [--only rr,bulk,crypto,mem,hs]\n"
+		"       sdrp-bench --smoke\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "reps", required_argument, NULL, 'r' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "bulk-window", required_argument, NULL, 'b' },
+		{ "alg-window", required_argument, NULL, 'a' },
+		{ "mem-sessions", required_argument, NULL, 'm' },
+		{ "hs", required_argument, NULL, 'H' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "smoke", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = {
+		.reps = 5, .window = 1.0, .bulk_window = 2.0,
+		.alg_window = 0.3, .mem_sessions = 1000, .hs_per_rep = 2,
+	};
+	struct rlimit rl = { 65536, 65536 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o.reps = (unsigned int)atoi(optarg); break;
+		case 'w': o.window = atof(optarg); break;
+		case 'b': o.bulk_window = atof(optarg); break;
+		case 'a': o.alg_window = atof(optarg); break;
+		case 'm': o.mem_sessions = (unsigned int)atoi(optarg); break;
+		case 'H': o.hs_per_rep = (unsigned int)atoi(optarg); break;
+		case 'o': o.only = optarg; break;
+		case 's': o.smoke = true; break;
+		case 'v': bench_verbose = true; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || !o.reps || o.window <= 0 || o.bulk_window <= 0 ||
+	    o.alg_window <= 0 || !o.mem_sessions || !o.hs_per_rep ||
+	    isnan(o.window))
+		usage();
+	/* 1000 sessions are 2000 sockets in this one process */
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = rl.rlim_max = 4 * o.mem_sessions + 64;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			perror("sdrp-bench: RLIMIT_NOFILE");
+	}
+	if (sdrp_init()) {
+		fprintf(stderr, "sdrp-bench: sdrp_init failed\n");
+		return 1;
+	}
+	return o.smoke ? run_smoke() : run_full(&o);
+}
