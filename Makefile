@@ -67,7 +67,7 @@ DEPS_PACKAGES	:= \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd gzip \
 	iproute2 ethtool sparse \
 	libsodium-dev libssl-dev libnl-3-dev libnl-genl-3-dev pkg-config \
-	clang libclang-rt-14-dev python3
+	clang libclang-rt-14-dev python3 openssl gnuplot-nox
 
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
@@ -162,10 +162,13 @@ demo: deps
 		-t selftests/vm/demo.sh $(foreach p,$(VM_PROGS),-b $(p)) \
 		$(foreach m,$(VM_KMODS),-M $(m))
 
+# sdrp-bench in one VM run (tools/bench/README.rst), with the host's native
+# `make -C userspace bench`; writes Documentation/performance.rst and .png.
+BENCH_KERNEL	?= $(firstword $(KERNELS))
+
 bench: deps
-ifneq ($(HAVE_USERSPACE),)
-	@$(MAKE) --no-print-directory -C userspace bench
-endif
+	@$(MAKE) --no-print-directory -C tools/bench bench KVER=$(call kver,$(BENCH_KERNEL)) \
+		VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
 
 # ---- style ---------------------------------------------------------------
 
