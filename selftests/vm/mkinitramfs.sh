@@ -23,6 +23,9 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kver= ko= out= work=
+# a kernel that is not installed (make check-debug's) keeps its modules in
+# $SDRP_VM_MODROOT/lib/modules/KVER
+modroot=${SDRP_VM_MODROOT:-}
 tests=() progs=() mods=()
 
 while getopts k:m:o:w:t:b:M: opt; do
@@ -123,12 +126,12 @@ strip --strip-debug -o "$moddir/extra/sdrp.ko" "$ko"
 IFS=, read -r -a deps <<<"$(modinfo -F depends "$ko")"
 for name in "${deps[@]}" "${mods[@]}"; do
 	[ -n "$name" ] || continue
-	if ! lines=$(modprobe -S "$kver" --show-depends "$name" 2>&1); then
+	if ! lines=$(modprobe -d "${modroot:-/}" -S "$kver" --show-depends "$name" 2>&1); then
 		echo "mkinitramfs: no module '$name' for $kver: $lines" >&2
 		exit 1
 	fi
 	awk '$1 == "insmod" { print $2 }' <<<"$lines" | while read -r path; do
-		rel=${path#/lib/modules/"$kver"/}
+		rel=${path#"$modroot"/lib/modules/"$kver"/}
 		dst=$moddir/${rel%.xz}
 		dst=${dst%.zst}
 		[ -e "$dst" ] && continue
@@ -141,7 +144,7 @@ for name in "${deps[@]}" "${mods[@]}"; do
 	done
 done
 for f in modules.builtin modules.builtin.modinfo modules.builtin.alias.bin modules.order; do
-	[ -e "/lib/modules/$kver/$f" ] && cp "/lib/modules/$kver/$f" "$moddir/"
+	[ -e "$modroot/lib/modules/$kver/$f" ] && cp "$modroot/lib/modules/$kver/$f" "$moddir/"
 done
 depmod -b "$root" "$kver"
 

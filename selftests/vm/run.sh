@@ -43,7 +43,8 @@ done
 	exit 2
 }
 
-bzimage=/boot/vmlinuz-$kver
+# SDRP_VM_KERNEL: a kernel image that is not installed (make check-debug's)
+bzimage=${SDRP_VM_KERNEL:-/boot/vmlinuz-$kver}
 # TCG with -cpu max: 6.12 crashes at boot when PKU is offered, and qemu
 # 7.2's emulated CMPXCHG16B corrupts state under multi-threaded TCG (double
 # faults in SLUB's kmem_cache_alloc, ~half of 6.12 boots); without cx16 the
