@@ -169,29 +169,78 @@ static uint64_t clear_seq(const uint8_t *rec, size_t len)
 	return sdrp_get_be64(rec + SDRP_HDR_LEN);
 }
 
+static void put_hello_keys(struct sdrpd_answer *ans,
+			   const uint8_t s0[SDRP_S0_LEN])
+{
+	struct sdrp_s0_keys s0k;
+
+	sdrp_kdf_s0(&s0k, s0);
+	memcpy(ans->hello_mac_c2s, s0k.c2s_hello_mac, SDRP_MAC_KEY_LEN);
+	memcpy(ans->hello_mac_s2c, s0k.s2c_hello_mac, SDRP_MAC_KEY_LEN);
+	ans->has_hello_keys = true;
+	sdrp_wipe(&s0k, sizeof(s0k));
+}
+
 /*
- * The clear CLOSE this side sends instead of going on: the server's takes
- * the place of the HELLO ACK (clear counter 0, seq n, even if a HELLO ACK
- * was built: it is never sent), the client's follows its HELLO (clear
- * counter 1, seq n + 1).
+ * The clear record (CLOSE, or CLOSE ACK) this side sends instead of going
+ * on (Documentation/protocol.rst, "Close before the keys exist"): the
+ * server's CLOSE takes the place of the HELLO ACK (clear counter 0, seq n,
+ * even if a HELLO ACK was built: it is never sent); the client's follows
+ * its HELLO (clear counter 1, seq n + 1).  The hello MAC keys go with it,
+ * so that the kernel can run the rest of the close exchange.
  */
-static void put_close(struct sdrpd_answer *ans, struct sdrp_hs *hs,
-		      uint64_t counter, uint64_t seq, uint32_t ttl_ms,
-		      uint64_t now_ms)
+static void put_clear(struct sdrpd_answer *ans, struct sdrp_hs *hs,
+		      unsigned int type, uint64_t counter, uint64_t seq,
+		      uint32_t ttl_ms, uint64_t now_ms,
+		      const uint8_t s0[SDRP_S0_LEN])
 {
 	struct sdrp_cipher *tx = sdrp_hs_clear_tx(hs);
 	struct sdrp_msg m = {
-		.type = SDRP_MSG_CLOSE,
+		.type = (uint8_t)type,
 		.seq = seq,
 		.ttl = now_ms + (ttl_ms ? ttl_ms : SDRP_DEFAULT_TTL_MS),
 	};
 	ssize_t len;
 
-	if (!tx)
+	if (!tx || !s0)
 		return;
 	sdrp_cipher_set_counter(tx, counter);
 	len = sdrp_record_seal(tx, &m, ans->record, sizeof(ans->record));
-	ans->record_len = len > 0 ? (size_t)len : 0;
+	if (len <= 0)
+		return;
+	ans->record_len = (size_t)len;
+	put_hello_keys(ans, s0);
+}
+
+/*
+ * The s0 whose c2s hello MAC key authenticates @hello (the one the
+ * library selected), for a refusal past the MAC check; NULL if none.
+ */
+static const uint8_t *hello_s0(const struct sdrpd_config *cfg,
+			       const uint8_t *hello, size_t len)
+{
+	struct sdrp_cipher *rx;
+	struct sdrp_s0_keys k;
+	struct sdrp_msg m;
+	uint8_t *copy;
+	size_t i;
+	int rc = -1;
+
+	copy = malloc(len);
+	if (!copy)
+		return NULL;
+	for (i = 0; i < cfg->n_peers && rc; i++) {
+		sdrp_kdf_s0(&k, cfg->peers[i].s0);
+		rc = sdrp_cipher_new_clear(&rx, k.c2s_hello_mac, 0);
+		sdrp_wipe(&k, sizeof(k));
+		if (rc)
+			break;
+		memcpy(copy, hello, len);
+		rc = sdrp_record_open(rx, copy, len, &m, NULL);
+		sdrp_cipher_free(rx);
+	}
+	free(copy);
+	return rc ? NULL : cfg->peers[i - 1].s0;
 }
 
 static void done_fail(struct sdrpd_answer *ans, uint32_t status,
@@ -201,25 +250,21 @@ static void done_fail(struct sdrpd_answer *ans, uint32_t status,
 	ans->status = status;
 	ans->close_reason = close_reason;
 	ans->has_keys = false;
+	ans->has_hello_keys = false;
 	ans->reason = reason;
 }
 
 static void done_keys(struct sdrpd_answer *ans, struct sdrp_hs_result *res,
 		      const uint8_t s0[SDRP_S0_LEN])
 {
-	struct sdrp_s0_keys s0k;
-
-	sdrp_kdf_s0(&s0k, s0);
 	ans->cmd = SDRP_CMD_DONE;
 	ans->status = 0;
 	ans->has_keys = true;
 	ans->keys = res->keys;
-	memcpy(ans->hello_mac_c2s, s0k.c2s_hello_mac, SDRP_MAC_KEY_LEN);
-	memcpy(ans->hello_mac_s2c, s0k.s2c_hello_mac, SDRP_MAC_KEY_LEN);
+	put_hello_keys(ans, s0);
 	memcpy(ans->peer_identity, res->peer_identity,
 	       sizeof(ans->peer_identity));
 	ans->rekey_interval = res->rekey_interval;
-	sdrp_wipe(&s0k, sizeof(s0k));
 	sdrp_wipe(res, sizeof(*res));
 }
 
@@ -295,8 +340,9 @@ static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 /*
  * client-finish with a clear CLOSE where the HELLO ACK should be: the
  * server refused us.  Only the daemon holds the s2c hello MAC key that
- * authenticates it; a CLOSE that does not verify is treated as a forged
- * record (EBADMSG), one that does as the server's refusal (ECONNREFUSED).
+ * authenticates it; a CLOSE that does not verify is a refused record
+ * (EBADMSG, answered with our CLOSE), one that does is the server's
+ * refusal (ECONNREFUSED, answered with a CLOSE ACK).
  */
 static void peer_close(struct sdrpd_answer *ans, struct pending *p,
 		       const struct sdrpd_request *req, uint64_t now_ms)
@@ -322,13 +368,24 @@ static void peer_close(struct sdrpd_answer *ans, struct pending *p,
 		rc = sdrp_check_ttl(&m, now_ms, p->ttl_ms, p->clock_skew_ms,
 				    &err);
 	free(copy);
-	if (rc)
+	if (rc) {
+		/* Like any refused HELLO ACK: our own CLOSE. */
 		done_fail(ans, sdrpd_status_of(rc, err),
 			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_MALFORMED,
 			  err ? sdrp_err_name(err) : "CLOSE record invalid");
-	else
-		done_fail(ans, ECONNREFUSED, SDRP_CLOSE_PEER,
-			  "the server refused the handshake (CLOSE)");
+		put_clear(ans, p->hs, SDRP_MSG_CLOSE, 1, p->hello_seq + 1,
+			  p->ttl_ms, now_ms, p->s0);
+		return;
+	}
+	done_fail(ans, ECONNREFUSED, SDRP_CLOSE_PEER,
+		  "the server refused the handshake (CLOSE)");
+	/* Answered as usual: a clear CLOSE ACK, then closed. */
+	put_clear(ans, p->hs, SDRP_MSG_CLOSE_ACK, 1, p->hello_seq + 1,
+		  p->ttl_ms, now_ms, p->s0);
+	/* Nothing follows a CLOSE ACK: the kernel needs no hello key. */
+	sdrp_wipe(ans->hello_mac_c2s, sizeof(ans->hello_mac_c2s));
+	sdrp_wipe(ans->hello_mac_s2c, sizeof(ans->hello_mac_s2c));
+	ans->has_hello_keys = false;
 }
 
 static void client_finish(struct sdrpd_engine *e,
@@ -361,9 +418,9 @@ static void client_finish(struct sdrpd_engine *e,
 		done_fail(ans, sdrpd_status_of(rc, err),
 			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_INTERNAL,
 			  err ? sdrp_err_name(err) : strerror(-rc));
-		if (mac_verified(err))
-			put_close(ans, p->hs, 1, p->hello_seq + 1, p->ttl_ms,
-				  now_ms);
+		/* Our CLOSE is ours to authenticate: sent whatever failed. */
+		put_clear(ans, p->hs, SDRP_MSG_CLOSE, 1, p->hello_seq + 1,
+			  p->ttl_ms, now_ms, p->s0);
 		goto out;
 	}
 	done_keys(ans, &res, p->s0);
@@ -464,9 +521,11 @@ static void server_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 	return;
 
 refuse:
+	/* Only to a client that proved s0: its HELLO's MAC verified. */
 	if (mac_verified(err))
-		put_close(ans, hs, 0, clear_seq(req->record, req->record_len),
-			  req->ttl_ms, now_ms);
+		put_clear(ans, hs, SDRP_MSG_CLOSE, 0,
+			  clear_seq(req->record, req->record_len), req->ttl_ms,
+			  now_ms, hello_s0(cfg, req->record, req->record_len));
 release:
 	sdrpd_replay_release(e->replay, tag);
 	sdrp_hs_free(hs);

@@ -162,16 +162,19 @@ int sdrpd_nl_put_answer(struct nl_msg *msg, const struct sdrpd_answer *a)
 			return -EMSGSIZE;
 	} else {
 		if (nla_put(msg, SDRP_A_DONE_KEYS, sizeof(a->keys), &a->keys) ||
-		    nla_put(msg, SDRP_A_DONE_HELLO_MAC_C2S,
-			    sizeof(a->hello_mac_c2s), a->hello_mac_c2s) ||
-		    nla_put(msg, SDRP_A_DONE_HELLO_MAC_S2C,
-			    sizeof(a->hello_mac_s2c), a->hello_mac_s2c) ||
 		    nla_put_string(msg, SDRP_A_DONE_PEER_IDENTITY,
 				   a->peer_identity) ||
 		    nla_put_u32(msg, SDRP_A_DONE_REKEY_INTERVAL,
 				a->rekey_interval))
 			return -EMSGSIZE;
 	}
+	/* Keys of a success only; hello MAC keys also with a CLOSE. */
+	if ((!a->status || a->has_hello_keys) &&
+	    (nla_put(msg, SDRP_A_DONE_HELLO_MAC_C2S, sizeof(a->hello_mac_c2s),
+		     a->hello_mac_c2s) ||
+	     nla_put(msg, SDRP_A_DONE_HELLO_MAC_S2C, sizeof(a->hello_mac_s2c),
+		     a->hello_mac_s2c)))
+		return -EMSGSIZE;
 	if (a->record_len &&
 	    nla_put(msg, SDRP_A_DONE_RECORD, (int)a->record_len, a->record))
 		return -EMSGSIZE;

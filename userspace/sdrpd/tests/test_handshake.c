@@ -81,6 +81,14 @@ static int record_type(const struct sdrpd_answer *a)
 	return a->record_len > 1 ? a->record[1] : -1;
 }
 
+static uint64_t clear_seq_of(const struct sdrpd_answer *a)
+{
+	return sdrp_get_be64(a->record + SDRP_HDR_LEN);
+}
+
+static bool clear_opens(const struct sdrpd_answer *c,
+			const struct sdrpd_answer *s, unsigned int type);
+
 /* The three turns; returns the status of the first DONE. */
 struct run {
 	struct sdrpd_answer hello, server, client;
@@ -238,9 +246,18 @@ static void server_refuses(const char *name, struct side *c, struct side *s,
 		   r.client.status == ECONNREFUSED,
 		   "%s: server sends a clear CLOSE; client daemon verifies it: ECONNREFUSED",
 		   name);
+		OK(r.server.has_hello_keys && !r.client.has_hello_keys &&
+		   record_type(&r.client) == SDRP_MSG_CLOSE_ACK,
+		   "%s: client answers with a clear CLOSE ACK", name);
+		/* The server's kernel checks it with the keys it got. */
+		r.server.keys.c2s_seq = clear_seq_of(&r.hello) + 1;
+		OK(clear_opens(&r.client, &r.server, SDRP_MSG_CLOSE_ACK),
+		   "%s: the server's kernel opens that CLOSE ACK (counter 1, seq n+1)",
+		   name);
 	} else {
-		IS(r.server.record_len, 0,
-		   "%s: no CLOSE to a peer that did not prove s0", name);
+		OK(r.server.record_len == 0 && !r.server.has_hello_keys,
+		   "%s: no CLOSE, no key to a peer that did not prove s0",
+		   name);
 	}
 	run_clear(&r);
 }
@@ -350,8 +367,9 @@ static void tampered(const struct fx *f, const char *name, bool remac,
 		    strerror((int)want), reason))
 		printf("# status %u reason %s\n", a.status,
 		       a.reason ? a.reason : "-");
-	OK((record_type(&a) == SDRP_MSG_CLOSE) == remac,
-	   "%s: CLOSE only if the MAC verified", name);
+	OK((record_type(&a) == SDRP_MSG_CLOSE) == remac &&
+	   a.has_hello_keys == remac,
+	   "%s: CLOSE (and hello MAC keys) only if the MAC verified", name);
 	sdrpd_hs_forget(c.e, 30);
 	sdrpd_answer_clear(&h);
 	sdrpd_answer_clear(&a);
@@ -364,8 +382,8 @@ static void tampered(const struct fx *f, const char *name, bool remac,
  * the c2s hello MAC key from the server's DONE, clear counter 1, seq equal
  * to the server's c2s_seq.
  */
-static bool close_opens(const struct sdrpd_answer *c,
-			const struct sdrpd_answer *s)
+static bool clear_opens(const struct sdrpd_answer *c,
+			const struct sdrpd_answer *s, unsigned int type)
 {
 	struct sdrp_cipher *rx = NULL;
 	struct sdrp_msg m;
@@ -377,7 +395,7 @@ static bool close_opens(const struct sdrpd_answer *c,
 		return false;
 	memcpy(rec, c->record, c->record_len);
 	ok = !sdrp_record_open(rx, rec, c->record_len, &m, NULL) &&
-	     m.type == SDRP_MSG_CLOSE && m.seq == s->keys.c2s_seq;
+	     m.type == type && m.seq == s->keys.c2s_seq;
 	sdrp_cipher_free(rx);
 	return ok;
 }
@@ -415,7 +433,10 @@ static void client_refuses(const struct fx *f, const char *name,
 	   "%s: client's DONE carries a clear CLOSE for the server", name);
 	IS(r.client.close_reason, SDRP_CLOSE_AUTH, "%s: close reason AUTH",
 	   name);
-	OK(close_opens(&r.client, &r.server),
+	OK(r.client.has_hello_keys &&
+	   !memcmp(r.client.hello_mac_s2c, r.server.hello_mac_s2c, 64),
+	   "%s: with the hello MAC keys for the close exchange", name);
+	OK(clear_opens(&r.client, &r.server, SDRP_MSG_CLOSE),
 	   "%s: the server's kernel opens that CLOSE with the hello MAC key it got (counter 1, seq n+1)",
 	   name);
 	run_clear(&r);

@@ -291,6 +291,15 @@ static void test_done(void)
 	IS(n, 0, "done failure: no keys, hello MAC keys, identity or interval");
 	nlmsg_free(m);
 
+	/* Failure with a CLOSE: hello MAC keys for the close exchange. */
+	a->has_hello_keys = true;
+	m = answer_msg(a);
+	IS(parse_done(m, tb), 0, "done failure with CLOSE: parses");
+	OK(tb[SDRP_A_DONE_HELLO_MAC_C2S] && tb[SDRP_A_DONE_HELLO_MAC_S2C] &&
+	   !tb[SDRP_A_DONE_KEYS] && !tb[SDRP_A_DONE_PEER_IDENTITY],
+	   "done failure with CLOSE: hello MAC keys, never the epoch keys");
+	nlmsg_free(m);
+
 	/* SEND: handle and HELLO only. */
 	memset(a, 0, sizeof(*a));
 	a->cmd = SDRP_CMD_SEND;
