@@ -26,6 +26,8 @@ kver= ko= out= work=
 # a kernel that is not installed (make check-debug's) keeps its modules in
 # $SDRP_VM_MODROOT/lib/modules/KVER
 modroot=${SDRP_VM_MODROOT:-}
+modprobe_root=()
+[ -z "$modroot" ] || modprobe_root=(-d "$modroot")
 tests=() progs=() mods=()
 
 while getopts k:m:o:w:t:b:M: opt; do
@@ -126,7 +128,7 @@ strip --strip-debug -o "$moddir/extra/sdrp.ko" "$ko"
 IFS=, read -r -a deps <<<"$(modinfo -F depends "$ko")"
 for name in "${deps[@]}" "${mods[@]}"; do
 	[ -n "$name" ] || continue
-	if ! lines=$(modprobe -d "${modroot:-/}" -S "$kver" --show-depends "$name" 2>&1); then
+	if ! lines=$(modprobe "${modprobe_root[@]}" -S "$kver" --show-depends "$name" 2>&1); then
 		echo "mkinitramfs: no module '$name' for $kver: $lines" >&2
 		exit 1
 	fi
