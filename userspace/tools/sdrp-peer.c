@@ -13,8 +13,9 @@
  * Bodies are deterministic so that any other program (a kernel socket
  * test) can produce and check the same bytes: the body of request i
  * (0-based) is body_fill(size, 2i), of response i body_fill(size, 2i + 1),
- * where body_fill() is the xorshift64 stream below (low byte of the state
- * after each step, state seeded with seed * 0x9e3779b97f4a7c15 + 1).
+ * where byte k of body_fill(size, id) is (id * 131 + k * 7 + k / 256)
+ * mod 256: the pattern of sdrp_fill() in selftests/sdrp_test.h, so that
+ * a kselftest program and this tool check each other's bodies.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,17 +123,12 @@ die(const char *fmt, ...)
 	exit(2);
 }
 
-static void body_fill(uint8_t *p, size_t len, uint64_t seed)
+static void body_fill(uint8_t *p, size_t len, uint64_t id)
 {
-	uint64_t x = seed * 0x9e3779b97f4a7c15ULL + 1;
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = (uint8_t)x;
-	}
+	for (k = 0; k < len; k++)
+		p[k] = (uint8_t)(id * 131 + k * 7 + (k >> 8));
 }
 
 static bool body_ok(const uint8_t *p, size_t len, size_t want, uint64_t seed,
