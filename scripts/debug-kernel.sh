@@ -17,7 +17,8 @@
 #     release              the kernel release (uname -r in the guest)
 #     build-seconds        how long the cold build took (wall clock)
 # A cache entry is used only once its build has completed (.complete); a
-# half-built one is resumed. The last line on stdout is the cache directory.
+# half-built one is resumed. stdout is the cache directory and nothing else
+# (the build's output goes to stderr).
 #
 # Other engineers share the machine: the build runs under nice -n 19 with
 # JOBS (default 2) jobs. CACHE_ROOT defaults to $SDRP_DEBUG_KERNEL_CACHE or
@@ -85,13 +86,13 @@ if ! [ -e "$tree/.extracted" ]; then
 	touch "$tree/.extracted"
 fi
 
-kmake() { nice -n 19 make -C "$tree" -j"$jobs" "$@"; }
+kmake() { nice -n 19 make -C "$tree" -j"$jobs" "$@" >&2; }
 
 # Configure: tinyconfig, the fragment on top, dependencies resolved; then
 # refuse any fragment line olddefconfig did not keep (a missing dependency
 # in the fragment would otherwise drop a checker without a word).
-kmake -s "$base_config" >/dev/null
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "$fragment" >/dev/null
+kmake -s "$base_config"
+"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "$fragment" >&2
 kmake -s olddefconfig
 missing=0
 while read -r line; do
@@ -105,9 +106,9 @@ done < <(grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$
 [ "$missing" = 0 ] || { log "the fragment does not apply to this source"; exit 1; }
 
 kmake bzImage modules
-release=$(kmake -s kernelrelease)
+release=$(make -C "$tree" -s --no-print-directory kernelrelease)
 rm -rf "$dir/modroot"
-kmake -s INSTALL_MOD_PATH="$dir/modroot" modules_install >/dev/null
+kmake -s INSTALL_MOD_PATH="$dir/modroot" modules_install
 # the guest image gets its own depmod; the build and source links point
 # into the cache and are of no use there
 rm -f "$dir/modroot/lib/modules/$release/build" "$dir/modroot/lib/modules/$release/source"
