@@ -37,6 +37,7 @@ struct pending {
 	struct sdrpd_config *cfg;	/* hs borrows its credentials */
 	uint8_t s0[SDRP_S0_LEN];
 	uint64_t hello_seq;		/* our HELLO's seq */
+	uint64_t deadline_ms;		/* the kernel fails it after this */
 	uint32_t ttl_ms;
 	uint32_t clock_skew_ms;
 	char server[SDRP_IDENTITY_MAX + 1];
@@ -89,12 +90,36 @@ void sdrpd_engine_free(struct sdrpd_engine *e)
 	free(e);
 }
 
-static void pending_add(struct sdrpd_engine *e, struct pending *p)
+/*
+ * Keep a client handshake until its HELLO ACK turn.  The kernel owns the
+ * timeout and does not tell the daemon when it fails a request, so a
+ * handshake past its deadline can never come back: those are dropped
+ * here, which bounds the list by what the kernel keeps pending.
+ */
+static void pending_add(struct sdrpd_engine *e, struct pending *p,
+			uint64_t now_ms)
 {
+	struct pending **pp, *q, *stale = NULL;
+
 	pthread_mutex_lock(&e->lock);
+	for (pp = &e->pending; (q = *pp);) {
+		if (q->deadline_ms < now_ms) {
+			*pp = q->next;
+			q->next = stale;
+			stale = q;
+		} else {
+			pp = &q->next;
+		}
+	}
 	p->next = e->pending;
 	e->pending = p;
 	pthread_mutex_unlock(&e->lock);
+	for (; stale; stale = q) {
+		q = stale->next;
+		sdrpd_log(LOG_INFO, "handshake %u: no HELLO ACK turn before the deadline: forgotten",
+			  stale->handle);
+		pending_free(stale);
+	}
 }
 
 static struct pending *pending_take(struct sdrpd_engine *e, uint32_t handle)
@@ -333,8 +358,10 @@ static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 	}
 	ans->record_len = (size_t)len;
 	p->hello_seq = clear_seq(ans->record, ans->record_len);
+	/* A second of grace for a turn queued just before the deadline. */
+	p->deadline_ms = req->received_ms + req->timeout_ms + 1000;
 	ans->cmd = SDRP_CMD_SEND;
-	pending_add(e, p);
+	pending_add(e, p, now_ms);
 }
 
 /*

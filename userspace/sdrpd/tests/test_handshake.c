@@ -499,6 +499,34 @@ static void test_daemon_failures(const struct fx *f)
 	side_free(&c);
 }
 
+/* A client handshake whose request the kernel timed out is dropped. */
+static void test_deadline(const struct fx *f)
+{
+	struct sdrpd_request r = {
+		.handle = 80, .turn = SDRP_TURN_CLIENT_HELLO,
+		.role = SDRP_ROLE_CLIENT, .timeout_ms = 10,
+		.has_peer_identity = true, .peer_identity = "server.example",
+	};
+	struct sdrpd_answer a;
+	struct side c;
+	uint64_t now = sdrp_now_ms();
+
+	side_new(&c, f, "c.conf",
+		 CLIENT_CONF("client.crt", "server.example", "a.s0"));
+	r.received_ms = now;
+	sdrpd_hs_turn(c.e, c.cfg, &r, now, &a);
+	IS(a.cmd, SDRP_CMD_SEND, "deadline: first client handshake sent");
+	/* Later than its deadline plus grace, another one starts. */
+	r.handle = 81;
+	r.timeout_ms = 10000;
+	r.received_ms = now + 2000;
+	sdrpd_hs_turn(c.e, c.cfg, &r, now + 2000, &a);
+	OK(!sdrpd_hs_forget(c.e, 80) && sdrpd_hs_forget(c.e, 81),
+	   "deadline: the expired handshake was dropped, the live one kept");
+	sdrpd_answer_clear(&a);
+	side_free(&c);
+}
+
 static void count_handle(uint32_t handle, void *arg)
 {
 	*(uint32_t *)arg += handle;
@@ -598,6 +626,7 @@ int main(void)
 	test_client_refusals(&f);
 	test_daemon_failures(&f);
 	test_drain(&f);
+	test_deadline(&f);
 	test_workers(&f);
 	fx_teardown(&f);
 	return tap_done();
