@@ -120,6 +120,7 @@ struct sdrp_peer {
 	int64_t recv_deadline;
 	int64_t close_deadline;
 	unsigned int resends_in_row;
+	enum sdrp_close_reason first_bad;	/* first bad record of the run */
 	bool resend_outstanding;	/* our RESEND LAST not yet answered */
 	unsigned int closes_sent;
 	enum sdrp_close_reason pending_reason;	/* reason of our CLOSE */
@@ -878,6 +879,7 @@ static void accepted(struct sdrp_peer *p, const struct sdrp_msg *m)
 	if (m->type != SDRP_MSG_RESEND_LAST) {
 		p->resend_outstanding = false;
 		p->resends_in_row = 0;
+		p->first_bad = SDRP_CLOSE_NONE;
 		p->rtx.n = 0;	/* the other side answered: nothing to resend */
 	}
 	if (m->type == SDRP_MSG_DATA_REQUEST ||
@@ -1058,9 +1060,12 @@ static bool resend_applies(const struct sdrp_peer *p)
 /*
  * An invalid record, or the receive timer: RESEND LAST while the policy
  * and the retries allow it, else CLOSE.  When the retries run out, the
- * close reason is the failure at hand if it was a bad record (more
- * specific), RETRIES if it was a timer expiry.  While closing, invalid
- * input is discarded.
+ * close reason is that of the first bad record since the last accepted
+ * message (more telling than a count of retries, and what DECISIONS calls
+ * the original reason), or RETRIES if only the receive timer expired.
+ * After a RESEND LAST the receive timer runs in any state: the other
+ * side owes the retransmission.  While closing, invalid input is
+ * discarded.
  */
 static void handle_invalid(struct sdrp_peer *p, enum sdrp_close_reason why,
 			   int is_timer)
@@ -1070,6 +1075,8 @@ static void handle_invalid(struct sdrp_peer *p, enum sdrp_close_reason why,
 	if (p->phase == PH_CLOSING || p->phase == PH_CLOSED)
 		return;
 	if (p->params.policy == SDRP_POLICY_RESEND && resend_applies(p)) {
+		if (!is_timer && !p->first_bad)
+			p->first_bad = why;
 		if (p->resends_in_row < p->params.max_retries) {
 			p->resends_in_row++;
 			if (send_msg(p, &m, false, false, false)) {
@@ -1078,11 +1085,10 @@ static void handle_invalid(struct sdrp_peer *p, enum sdrp_close_reason why,
 			}
 			p->info.resends++;
 			p->resend_outstanding = true;
-			arm_recv_timer(p);
+			p->recv_deadline = mono_ms() + p->params.recv_timeout_ms;
 			return;
 		}
-		if (is_timer)
-			why = SDRP_CLOSE_RETRIES;
+		why = p->first_bad ? p->first_bad : SDRP_CLOSE_RETRIES;
 	}
 	start_close(p, why);
 }

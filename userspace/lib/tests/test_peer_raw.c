@@ -91,7 +91,7 @@ struct raw_case {
 	struct raw r;
 };
 
-static void raw_start(struct raw_case *x)
+static void raw_start_params(struct raw_case *x, const struct sdrp_params *pp)
 {
 	int cfd;
 
@@ -102,13 +102,18 @@ static void raw_start(struct raw_case *x)
 	memset(&x->s, 0, sizeof(x->s));
 	x->s.name = "server";
 	x->s.role = SDRP_ROLE_SERVER;
-	x->s.params = fast_params;
+	x->s.params = *pp;
 	x->s.keys = &x->sk;
 	x->s.app = server_app;
 	tcp_pair(&cfd, &x->s.fd);
 	raw_init(&x->r, cfd, &x->ck);
 	if (pthread_create(&x->s.th, NULL, side_main, &x->s))
 		tap_bail("pthread_create");
+}
+
+static void raw_start(struct raw_case *x)
+{
+	raw_start_params(x, &fast_params);
 }
 
 static void raw_end(struct raw_case *x)
@@ -258,6 +263,43 @@ static void test_resend_set(void)
 	IS(x.s.done, 3, "resend set: three exchanges answered");
 }
 
+/*
+ * Policy RESEND on an idle server: a bad record, then silence.  The
+ * server asks max_retries times (its receive timer runs after each RESEND
+ * LAST, even while idle), then closes with the first bad record's reason.
+ */
+static void test_resend_first_reason(void)
+{
+	struct sdrp_params pp = fast_params;
+	struct raw_case x;
+	struct sdrp_msg m = { 0 };
+	ssize_t n;
+	int resends = 0;
+	unsigned int t;
+
+	pp.policy = SDRP_POLICY_RESEND;
+	pp.recv_timeout_ms = 150;
+	raw_start_params(&x, &pp);
+	m.type = SDRP_MSG_DATA_REQUEST;
+	m.seq = x.r.tx_seq;
+	m.ttl = sdrp_now_ms() + 1000;
+	n = sdrp_record_seal(x.r.tx, &m, x.r.buf, sizeof(x.r.buf));
+	if (n < 0)
+		tap_bail("seal");
+	x.r.buf[n - 1] ^= 1;		/* the HMAC fails */
+	if (write_full(x.r.fd, x.r.buf, (size_t)n))
+		tap_bail("write");
+	while ((t = raw_recv(&x.r, &m)) == SDRP_MSG_RESEND_LAST)
+		resends++;
+	IS(resends, 3, "first reason: 3 RESEND LASTs (one per timeout after the bad record)");
+	IS(t, SDRP_MSG_CLOSE, "first reason: then CLOSE");
+	raw_send(&x.r, SDRP_MSG_CLOSE_ACK, NULL, 0);
+	raw_end(&x);
+	IS(x.s.reason, SDRP_CLOSE_BAD_MAC,
+	   "first reason: BAD_MAC, not RETRIES, although the last failure was a timeout");
+	IS(x.s.app_rc, -EBADMSG, "first reason: application gets -EBADMSG");
+}
+
 int main(void)
 {
 	if (sdrp_init())
@@ -268,5 +310,6 @@ int main(void)
 	test_clear_after_handshake();
 	test_resend_last_first();
 	test_resend_set();
+	test_resend_first_reason();
 	return tap_done();
 }
