@@ -67,11 +67,12 @@ DEPS_PACKAGES	:= \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd gzip \
 	iproute2 ethtool sparse \
 	libsodium-dev libssl-dev libnl-3-dev libnl-genl-3-dev pkg-config \
-	clang libclang-rt-14-dev python3 openssl gnuplot-nox
+	clang libclang-rt-14-dev python3 openssl gnuplot-nox \
+	flex bison bc libelf-dev
 
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
-.PHONY: all module userspace selftests deps check check-unit check-vm \
+.PHONY: all module userspace selftests deps check check-unit check-vm check-debug \
 	demo bench style clean help
 
 all: module userspace
@@ -127,11 +128,15 @@ check-unit:
 	[ -n "$(NO_SUMMARY)" ] || scripts/tap-summary.sh $(TAP)/unit-*.tap || rc=1; \
 	exit $$rc
 
-# The userspace build provides programs for VM_PROGS; if it fails, the VM
-# suite still runs the kernel tests and the failure is counted.
-check-vm: selftests
+# A test that does not build, or a failing userspace build (programs for
+# VM_PROGS), is counted as a failure; the rest of the suite still runs.
+check-vm: $(KSRC_STAMP)
 	@mkdir -p $(TAP); rm -f $(TAP)/vm-*.tap
 	@rc=0; \
+	if ! $(MAKE) --no-print-directory -k selftests; then \
+		echo "not ok - selftests build" >$(TAP)/vm-selftests-build.tap; \
+		rc=1; \
+	fi; \
 	if [ -n "$(HAVE_USERSPACE)" ] && ! $(MAKE) --no-print-directory userspace; then \
 		echo "not ok - userspace build (programs for the VM)" >$(TAP)/vm-userspace-build.tap; \
 		rc=1; \
@@ -139,7 +144,7 @@ check-vm: selftests
 	for kver in $(KVERS); do \
 		tap=$(TAP)/vm-$$kver.tap; \
 		echo "== vm: $$kver: $(vm_run_names)"; \
-		if ! scripts/build-kmod.sh /lib/modules/$$kver/build; then \
+		if ! scripts/build-kmod.sh $${SDRP_VM_KDIR:-/lib/modules/$$kver/build}; then \
 			echo "not ok - build sdrp.ko for $$kver" >$$tap; rc=1; continue; \
 		fi; \
 		selftests/vm/run.sh -k $$kver -m $(B)/kmod/$$kver/sdrp.ko \
@@ -152,6 +157,22 @@ check-vm: selftests
 	done; \
 	[ -n "$(NO_SUMMARY)" ] || scripts/tap-summary.sh $(TAP)/vm-*.tap || rc=1; \
 	exit $$rc
+
+# The VM suite on a debug kernel (KASAN, kmemleak, lockdep, UBSAN; built
+# once by scripts/debug-kernel.sh, cached outside the tree), then
+# selftests/vm/debug_reports.sh: kmemleak scan, lockdep still on.
+DEBUG_VM_TIMEOUT	?= 3600
+DEBUG_VM_TEST_TIMEOUT	?= 600
+
+check-debug: deps
+	@dir=$$(scripts/debug-kernel.sh) || exit 1; \
+	SDRP_VM_KDIR=$$dir/linux SDRP_VM_KERNEL=$$dir/bzImage \
+	SDRP_VM_MODROOT=$$dir/modroot \
+	SDRP_VM_CMDLINE="panic_on_warn=1 kasan.fault=panic $${SDRP_VM_CMDLINE:-}" \
+	$(MAKE) --no-print-directory check-vm KERNELS=$$(cat $$dir/release) \
+		VM_TESTS="$(VM_TESTS) selftests/vm/debug_reports.sh" \
+		$(if $(T),T=$(T)$(comma)selftests/vm/debug_reports.sh) \
+		VM_TIMEOUT=$(DEBUG_VM_TIMEOUT) VM_TEST_TIMEOUT=$(DEBUG_VM_TEST_TIMEOUT)
 
 DEMO_KERNEL	?= $(firstword $(KERNELS))
 
@@ -199,6 +220,7 @@ help:
 	@echo "make check      check-unit + check-vm; ends with 'N passed, N failed, N skipped'"
 	@echo "make check-unit host tests (no VM)"
 	@echo "make check-vm   VM tests once per kernel in KERNELS=\"$(KERNELS)\"; T=name runs one test"
+	@echo "make check-debug VM tests on a KASAN/kmemleak/lockdep/UBSAN kernel (built once, cached)"
 	@echo "make demo       boot a VM ($(DEMO_KERNEL)), load sdrp, show it registered"
 	@echo "make style      checkpatch --strict on kernel/ include/, sparse build"
 	@echo "make clean      remove build/"
