@@ -3,7 +3,8 @@
  * libsdrp peer: a complete sdrp endpoint (client or server) in userspace,
  * running over an ordinary connected TCP socket.
  *
- * The peer owns the protocol state of one session: the initial handshake
+ * The peer runs the client and server state machines of
+ * Documentation/protocol.rst for one session: the initial handshake
  * (or keys installed directly, as with the kernel's SDRP_KEYS option), the
  * data exchange, the automatic rekey, RESEND LAST, the CLOSE exchange and
  * the timers.  It uses the codec, key schedule and record protection of
@@ -88,7 +89,8 @@ enum sdrp_peer_dir {
 /*
  * Description of one record sent or received, for the observer.  `fault`
  * is the fault applied to an outgoing record (SDRP_FAULT_NONE if none);
- * for SILENCE the record is reported but was not written.  `verdict` is
+ * for the faults that send nothing (SILENCE, NO_CLOSE_ACK, NO_ACK,
+ * NO_HELLO_REPLY) the record is reported but was not written.  `verdict` is
  * for received records: SDRP_CLOSE_NONE if the record was accepted (or
  * discarded while closing), else the close reason its check failed with.
  */
