@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -37,6 +39,8 @@
 /* ACCEPTs per pass before answers and signals get a turn. */
 #define ACCEPT_BATCH	64
 #define MSG_SIZE	(SDRP_HELLO_RECORD_MAX + 1024)
+/* Longest wait for the kernel's answer to one command. */
+#define CMD_TIMEOUT_S	5
 
 struct loop {
 	struct sdrpd_ctx *ctx;
@@ -318,6 +322,11 @@ static int setup(struct loop *l)
 		sdrpd_log(LOG_ERR, "generic netlink: %s", nl_geterror(rc));
 		return -EIO;
 	}
+	/* A kernel that never answers must not hang the loop. */
+	if (setsockopt(nl_socket_get_fd(l->cmd), SOL_SOCKET, SO_RCVTIMEO,
+		       &(struct timeval){ .tv_sec = CMD_TIMEOUT_S },
+		       sizeof(struct timeval)))
+		return -errno;
 	l->family = genl_ctrl_resolve(l->cmd, SDRP_FAMILY_NAME);
 	grp = genl_ctrl_resolve_grp(l->cmd, SDRP_FAMILY_NAME, SDRP_MCGRP_SDRPD);
 	if (l->family < 0 || grp < 0) {
