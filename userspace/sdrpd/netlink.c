@@ -59,7 +59,24 @@ struct transaction {
 	int error;
 	struct sdrpd_request *req;
 	bool got_reply;
+	uint32_t seq;			/* of the command sent */
 };
+
+/*
+ * Only the answer to this command counts: a late answer to an earlier
+ * command that timed out (CMD_TIMEOUT_S) is skipped, not taken for this
+ * one's.
+ */
+static int on_seq(struct nl_msg *msg, void *arg)
+{
+	struct transaction *t = arg;
+
+	if (nlmsg_hdr(msg)->nlmsg_seq == t->seq)
+		return NL_OK;
+	sdrpd_log(LOG_WARNING, "netlink: skipped a late answer (seq %u)",
+		  nlmsg_hdr(msg)->nlmsg_seq);
+	return NL_SKIP;
+}
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
@@ -98,7 +115,9 @@ static int transact(struct loop *l, struct nl_msg *msg, struct transaction *t)
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, t);
 	if (t->req)
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_accept_reply, t);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq, t);
 	rc = nl_send_auto(l->cmd, msg);
+	t->seq = nlmsg_hdr(msg)->nlmsg_seq;
 	if (rc >= 0)
 		rc = nl_recvmsgs(l->cmd, cb);
 	nl_cb_put(cb);
