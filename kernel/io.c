@@ -164,6 +164,8 @@ int sdrp_recvmsg(struct sock *sk, struct msghdr *m, size_t len, int flags,
 			err = 0;
 		else if (ctx->err)
 			err = ctx->err;
+		else if (!sdrp_sess_open(ctx))
+			err = -EPIPE;	/* we are closing */
 		else
 			err = -EALREADY;
 		goto out;

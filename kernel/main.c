@@ -83,4 +83,4 @@ module_exit(sdrp_exit);
 MODULE_DESCRIPTION("sdrp: Secure Data Request Protocol TCP ULP");
 MODULE_LICENSE("GPL");
 /* Loaded by name through the crypto API, so not found by depmod. */
-MODULE_SOFTDEP("pre: gcm hmac sha512");
+MODULE_SOFTDEP("pre: gcm ctr ghash-generic hmac sha512");

@@ -11,8 +11,9 @@
  * make us buffer more than one record ahead of the protocol.
  *
  * Verification order (Documentation/protocol.rst): header (strparser's
- * parse_msg) -> epoch -> HMAC -> GCM -> inner layout -> type for the
- * state -> sequence number -> ttl.
+ * parse_msg) -> protection mode -> epoch -> HMAC -> GCM -> inner layout
+ * -> type for the state -> sequence number -> ttl.  While closing, only
+ * the steps up to the inner layout apply.
  */
 #include <linux/slab.h>
 #include <net/strparser.h>
@@ -203,7 +204,7 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		goto internal;
 	/* Clear records belong to the initial handshake only. */
 	if (hdr.flags & SDRP_HDR_F_CLEAR) {
-		sdrp_sess_reject(ctx, SDRP_CLOSE_MALFORMED);
+		sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_TYPE);
 		return;
 	}
 	if (sdrp_get_be32(hdr.epoch) != ep->epoch) {
@@ -240,6 +241,13 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 	inner_len = len - SDRP_HDR_LEN - SDRP_GCM_TAG_LEN - SDRP_MAC_LEN;
 	if (parse_inner(&hdr, m->buf + SDRP_HDR_LEN, inner_len, &v))
 		reason = SDRP_CLOSE_MALFORMED;
+	else if (ctx->state == SDRP_SESS_CLOSING)
+		/*
+		 * The record we closed over may have been refused, so the
+		 * expected seq can lag; the counter in the HMAC already
+		 * refuses replays and reordering.
+		 */
+		reason = SDRP_CLOSE_NONE;
 	else if (!sdrp_sess_expects(ctx, v.type))
 		reason = SDRP_CLOSE_BAD_TYPE;
 	else if (v.seq != ctx->rx_seq)
@@ -252,7 +260,8 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		return;
 	}
 
-	ctx->rx_seq += v.nonce ? v.nonce : 1;
+	if (ctx->state != SDRP_SESS_CLOSING)
+		ctx->rx_seq += v.nonce ? v.nonce : 1;
 	ctx->info.records_rx++;
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RECORDS_IN);
 	m->data = (u8 *)v.data;

@@ -216,7 +216,10 @@ void sdrp_sess_close(struct sdrp_sock *ctx)
 {
 	if (!sdrp_sess_open(ctx))
 		return;
-	ctx->err = -EPIPE;
+	/*
+	 * Calls fail with EPIPE from now on (io.c); the errno is the
+	 * reason's once the exchange ends: EPIPE, or ETIMEDOUT for NO_ACK.
+	 */
 	kvfree(ctx->held);
 	ctx->held = NULL;
 	sess_enter_closing(ctx);
@@ -261,6 +264,13 @@ void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason)
 {
 	sdrp_stats_inc(sock_net(ctx->sk), reject_stat[reason]);
 	if (!sdrp_sess_open(ctx))
+		return;
+	/*
+	 * While our RESEND LAST is outstanding, records the peer sent before
+	 * it saw the request arrive out of turn or out of sequence: drop them.
+	 */
+	if (ctx->retries && (reason == SDRP_CLOSE_BAD_TYPE ||
+			     reason == SDRP_CLOSE_BAD_SEQ))
 		return;
 	if (!ctx->fail_reason)
 		ctx->fail_reason = reason;
