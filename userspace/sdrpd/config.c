@@ -535,6 +535,27 @@ static int load_credentials(struct sdrpd_config *c, char **errmsg)
 	return 0;
 }
 
+int sdrpd_config_reload(struct sdrpd_config **current, const char *path)
+{
+	struct sdrpd_config *c;
+	char *errmsg = NULL;
+	int rc;
+
+	rc = sdrpd_config_load(path, &c, &errmsg);
+	if (rc) {
+		sdrpd_log(LOG_ERR, "reload: %s; keeping the previous configuration",
+			  errmsg ? errmsg : strerror(-rc));
+		free(errmsg);
+		return rc;
+	}
+	/* Handshakes running hold their own reference to the old one. */
+	sdrpd_config_put(*current);
+	*current = c;
+	sdrpd_log(LOG_INFO, "reload: configuration %s loaded (identity \"%s\", %zu peers)",
+		  path, c->identity, c->n_peers);
+	return 0;
+}
+
 int sdrpd_config_load(const char *path, struct sdrpd_config **out,
 		      char **errmsg)
 {

@@ -252,33 +252,13 @@ static void answers(struct loop *l)
 	}
 }
 
-static void reload(struct loop *l)
-{
-	struct sdrpd_ctx *ctx = l->ctx;
-	struct sdrpd_config *c;
-	char *errmsg = NULL;
-	int rc;
-
-	rc = sdrpd_config_load(ctx->config_path, &c, &errmsg);
-	if (rc) {
-		sdrpd_log(LOG_ERR, "SIGHUP: %s; keeping the previous configuration",
-			  errmsg ? errmsg : strerror(-rc));
-		free(errmsg);
-		return;
-	}
-	sdrpd_config_put(ctx->config);
-	ctx->config = c;
-	sdrpd_log(LOG_INFO, "SIGHUP: configuration %s reloaded (identity \"%s\", %zu peers)",
-		  ctx->config_path, c->identity, c->n_peers);
-}
-
 static void on_signal(struct loop *l)
 {
 	struct signalfd_siginfo si;
 
 	while (read(l->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			reload(l);
+			sdrpd_config_reload(&l->ctx->config, l->ctx->config_path);
 		} else {
 			sdrpd_log(LOG_INFO, "signal %u: exiting", si.ssi_signo);
 			l->stop = true;

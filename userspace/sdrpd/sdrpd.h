@@ -101,6 +101,13 @@ int sdrpd_config_parse(const char *text, size_t len, const char *path,
 int sdrpd_config_load(const char *path, struct sdrpd_config **out,
 		      char **errmsg);
 
+/*
+ * SIGHUP: load @path and swap it into *@current only if it loaded
+ * completely; otherwise log why and keep the old one.  Return: 0 or the
+ * load error.
+ */
+int sdrpd_config_reload(struct sdrpd_config **current, const char *path);
+
 struct sdrpd_config *sdrpd_config_get(struct sdrpd_config *c);
 void sdrpd_config_put(struct sdrpd_config *c);
 

@@ -209,12 +209,39 @@ static void test_load_errors(struct fx *f)
 	}
 }
 
+static void test_reload(struct fx *f)
+{
+	struct sdrpd_config *cur, *held;
+	char path[600];
+
+	cur = fx_load(f, "r.conf", good);
+	held = sdrpd_config_get(cur);	/* a handshake in progress */
+	fx_path(f, "r.conf", path, sizeof(path));
+	fx_write(f, "r.conf", "[identity]\nname = broken\n", 0644);
+	OK(sdrpd_config_reload(&cur, path) == -EINVAL && cur == held &&
+	   cur->rekey_interval == 5,
+	   "reload: an invalid file keeps the running configuration");
+	fx_write(f, "r.conf", good, 0644);
+	fx_write(f, "b.s0", S0_B, 0644);
+	OK(sdrpd_config_reload(&cur, path) == -EACCES && cur == held,
+	   "reload: a secret file readable by others keeps it too");
+	fx_write(f, "b.s0", S0_B, 0600);
+	OK(sdrpd_config_reload(&cur, path) == 0 && cur != held &&
+	   cur->n_peers == 2,
+	   "reload: a valid file replaces it");
+	OK(held->identity && !strcmp(held->identity, "server.example"),
+	   "reload: a handshake in progress keeps the old one until done");
+	sdrpd_config_put(held);
+	sdrpd_config_put(cur);
+}
+
 int main(void)
 {
 	struct fx f;
 
 	fx_setup(&f);
 	test_good(&f);
+	test_reload(&f);
 	test_parse_errors();
 	test_load_errors(&f);
 	fx_teardown(&f);
