@@ -51,7 +51,7 @@ struct bench_error {
 };
 
 /* bench.c */
-extern bool bench_verbose;
+extern bool bench_pin_single;	/* one session: both threads on CPU 0 */
 double bench_now(void);
 void bench_fill_random(void *buf, size_t len);
 void bench_set_error(struct bench_error *e, int err, const char *fmt, ...)

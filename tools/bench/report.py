@@ -45,13 +45,15 @@ def size_name(n):
 class Results:
     def __init__(self, path):
         self.meta = {}
-        self.rr = defaultdict(list)        # (t, size, sessions) -> [rate]
-        self.bulk = defaultdict(list)      # t -> [bytes/s]
-        self.crypto = defaultdict(list)    # (alg, size) -> [bytes/s]
+        # each: key -> {rep: value}
+        self.rr = defaultdict(dict)        # (t, size, sessions): rate
+        self.bulk = defaultdict(dict)      # t: bytes/s
+        self.crypto = defaultdict(dict)    # (alg, size): bytes/s
         self.drivers = {}                  # alg -> driver
-        self.mem = defaultdict(list)       # t -> [bytes]
-        self.hs_lat = defaultdict(list)    # kind -> [s]
-        self.hs_rate = defaultdict(list)   # kind -> [1/s]
+        self.mem = defaultdict(dict)       # t: bytes
+        self.hs_lat = defaultdict(dict)    # kind: median s of the rep
+        self.hs_rate = defaultdict(dict)   # kind: 1/s
+        self.hs_samples = defaultdict(lambda: defaultdict(list))
         self.unavailable = []              # (who, what, reason)
         with open(path) as f:
             for line in f:
@@ -65,18 +67,20 @@ class Results:
         if kind == "meta":
             self.meta[w[1]] = " ".join(w[2:])
         elif kind == "rr":
-            self.rr[(w[1], int(w[2]), int(w[3]))].append(float(w[5]))
+            self.rr[(w[1], int(w[2]), int(w[3]))][int(w[4])] = float(w[5])
         elif kind == "bulk":
-            self.bulk[w[1]].append(float(w[4]))
+            self.bulk[w[1]][int(w[3])] = float(w[4])
         elif kind == "crypto":
             self.drivers[w[1]] = w[2]
-            self.crypto[(w[1], int(w[3]))].append(float(w[5]))
+            self.crypto[(w[1], int(w[3]))][int(w[4])] = float(w[5])
         elif kind == "mem":
-            self.mem[w[1]].append(float(w[4]))
+            self.mem[w[1]][int(w[3])] = float(w[4])
         elif kind == "hs-latency":
-            self.hs_lat[w[1]].append(float(w[3]))
+            samples = self.hs_samples[w[1]][int(w[2])]
+            samples.append(float(w[3]))
+            self.hs_lat[w[1]][int(w[2])] = statistics.median(samples)
         elif kind == "hs-rate":
-            self.hs_rate[w[1]].append(float(w[4]))
+            self.hs_rate[w[1]][int(w[3])] = float(w[4])
         elif kind == "unavailable":
             self.unavailable.append((w[1], w[2], " ".join(w[3:])))
 
@@ -91,10 +95,25 @@ class Results:
 
 
 def med(v):
+    """Median of a {rep: value} dict (or a list)."""
+    if isinstance(v, dict):
+        v = list(v.values())
     return statistics.median(v) if v else None
 
 
 def ratio(a, b):
+    """a / b.  For two {rep: value} dicts: the median of the ratios of the
+    repetitions both have (each pair measured moments apart, so drift in
+    the shared host's load cancels), else the ratio of the medians."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        common = [r for r in a if r in b and b[r]]
+        if common:
+            return statistics.median(a[r] / b[r] for r in common)
+        a, b = med(a), med(b)
+    elif isinstance(a, dict):
+        a = med(a)
+    elif isinstance(b, dict):
+        b = med(b)
     if a is None or b is None or b == 0:
         return None
     return a / b
@@ -143,8 +162,8 @@ def crypto_limit(res, size):
     """Lock-step exchanges/s the kernel's own crypto allows for one sdrp
     response of `size` bytes: sealed (GCM + HMAC) by the server, then
     opened (HMAC + GCM) by the client, one after the other."""
-    g = med(res.crypto.get(("gcm(aes)", size), []))
-    h = med(res.crypto.get(("hmac(sha512)", size), []))
+    g = med(res.crypto.get(("gcm(aes)", size), {}))
+    h = med(res.crypto.get(("hmac(sha512)", size), {}))
     if not g or not h:
         return None
     return 1.0 / (2.0 * (size / g + size / h))
@@ -153,7 +172,7 @@ def crypto_limit(res, size):
 def ktls_crypto_limit(res, size):
     """The same for kTLS: GCM only, in records of at most 16 KiB."""
     rec = min(size, 16384)
-    g = med(res.crypto.get(("gcm(aes)", rec), []))
+    g = med(res.crypto.get(("gcm(aes)", rec), {}))
     if not g:
         return None
     return 1.0 / (2.0 * size / g)
@@ -178,8 +197,8 @@ class Target:
 
 def targets(res):
     out = []
-    kt = lambda s, n: med(res.rr.get(("ktls", s, n), []))
-    rr = lambda t, s, n: med(res.rr.get((t, s, n), []))
+    kt = lambda s, n: res.rr.get(("ktls", s, n), {})
+    rr = lambda t, s, n: res.rr.get((t, s, n), {})
 
     t = Target("sdrp kernel request rate at 1 KiB against kTLS")
     for n in sessions_of(res):
@@ -195,7 +214,7 @@ def targets(res):
                "crypto limit")
     lim = crypto_limit(res, 1 << 20)
     for name in ("sdrp-kernel-rmax", "sdrp-kernel-r10"):
-        b = med(res.bulk.get(name, []))
+        b = med(res.bulk.get(name, {}))
         t.add(NAMES[name], ratio(b, lim * (1 << 20)) if lim else None, 0.85,
               why=res.why(name, "bulk") or
               (None if lim else "no crypto limit measured"))
@@ -224,17 +243,17 @@ def targets(res):
 
     t = Target("Handshake latency against TLS 1.3 with mutual RSA-3072 "
                "(ratio, lower is better)")
-    base = med(res.hs_lat.get(HS_BASELINE, []))
+    base = res.hs_lat.get(HS_BASELINE, {})
     for kind, label in HS_KINDS[1:]:
-        t.add(label, ratio(med(res.hs_lat.get(kind, [])), base), 1.0,
+        t.add(label, ratio(res.hs_lat.get(kind, {}), base), 1.0,
               ge=False, why=res.why(kind))
     out.append(t)
 
     t = Target("Kernel memory per idle session against kTLS "
                "(ratio, lower is better)")
     t.add("sdrp kernel, whole session (both sockets)",
-          ratio(med(res.mem.get("sdrp-kernel-r10", [])),
-                med(res.mem.get("ktls", []))), 2.0, ge=False,
+          ratio(res.mem.get("sdrp-kernel-r10", {}),
+                res.mem.get("ktls", {})), 2.0, ge=False,
           why=res.why("sdrp-kernel-r10", "mem") or res.why("ktls", "mem"))
     out.append(t)
     return out
@@ -251,13 +270,15 @@ def write_plot(res, data_path, png_path):
             row = [str(s)]
             for n in sess:
                 for t in names:
-                    v = med(res.rr.get((t, s, n), []))
+                    v = med(res.rr.get((t, s, n), {}))
                     row.append("?" if v is None else "%.4g" % v)
             f.write(" ".join(row) + "\n")
     plots = []
     for i, n in enumerate(sess):
         lines = []
         for j, t in enumerate(names):
+            if not any(res.rr.get((t, s, n)) for s in sizes):
+                continue    # unavailable: nothing to draw
             col = 2 + i * len(names) + j
             lines.append("'%s' using 1:%d with linespoints lw 2 pt %d "
                          "title '%s'" % (data_path, col, j + 4, NAMES[t]))
@@ -347,9 +368,9 @@ def main():
     for n in sess:
         rows = []
         for s in sizes:
-            base = med(res.rr.get((BASELINE, s, n), []))
+            base = res.rr.get((BASELINE, s, n), {})
             rows.append([size_name(s)] + [
-                fmt_ratio(ratio(med(res.rr.get((t, s, n), [])), base))
+                fmt_ratio(ratio(res.rr.get((t, s, n), {}), base))
                 for t in names])
         w("%d session%s:\n\n" % (n, "s" if n > 1 else ""))
         w(table(["response"] + names, rows))
@@ -359,7 +380,7 @@ def main():
     for n in sess:
         for s in sizes:
             rows.append(["%s x%d" % (size_name(s), n)] +
-                        [fmt_num(med(res.rr.get((t, s, n), [])))
+                        [fmt_num(med(res.rr.get((t, s, n), {})))
                          for t in names])
     w(table(["response x sessions"] + names, rows))
     w("\n.. image:: %s\n   :alt: request rate against response size\n\n"
@@ -369,42 +390,43 @@ def main():
     w(heading("Where the time goes", "-"))
     rows = []
     for s in sizes:
+        if s < 1024:
+            continue
         lim = crypto_limit(res, s)
         for t in ("sdrp-kernel-rmax", "sdrp-peer-rmax"):
-            r = med(res.rr.get((t, s, 1), []))
+            r = med(res.rr.get((t, s, 1), {}))
             rows.append([size_name(s), t, fmt_num(lim),
                          fmt_ratio(ratio(r, lim))])
         kl = ktls_crypto_limit(res, s)
         rows.append([size_name(s), "ktls", fmt_num(kl),
-                     fmt_ratio(ratio(med(res.rr.get(("ktls", s, 1), [])), kl))])
+                     fmt_ratio(ratio(med(res.rr.get(("ktls", s, 1), {})), kl))])
     w("Crypto share: the exchange rate the kernel's own crypto allows for "
       "one session (the response sealed, then opened, one after the other: "
       "GCM + HMAC-SHA512 twice for sdrp, GCM twice for kTLS; request and "
       "acknowledgement records not counted), and the measured rate as a "
       "fraction of it.  A fraction near 1 means crypto is the whole cost; "
       "the rest is copies, TCP, scheduling and the protocol's extra "
-      "records.\n\n")
+      "records.  64-byte responses are left out: there AF_ALG's two system "
+      "calls per operation, not the crypto, make the limit.\n\n")
     w(table(["response", "transport", "crypto-limited rate", "fraction"],
             rows))
     w("\n")
     rows = []
-    for n in sess:
-        for s in sizes:
-            for kind in ("kernel", "peer"):
-                r10 = med(res.rr.get(("sdrp-%s-r10" % kind, s, n), []))
-                rmax = med(res.rr.get(("sdrp-%s-rmax" % kind, s, n), []))
-                if r10 and rmax:
-                    # 10 exchanges per rekey; per session
-                    cost = 10.0 * n * (1.0 / r10 - 1.0 / rmax)
-                    rows.append(["%s x%d" % (size_name(s), n), kind,
-                                 "%.1f ms" % (cost * 1e3),
-                                 "%.2f" % (cost * rmax / n)])
+    for s in sizes:
+        for kind in ("kernel", "peer"):
+            r10 = med(res.rr.get(("sdrp-%s-r10" % kind, s, 1), {}))
+            rmax = med(res.rr.get(("sdrp-%s-rmax" % kind, s, 1), {}))
+            if r10 and rmax:
+                # one rekey per 10 exchanges
+                cost = 10.0 * (1.0 / r10 - 1.0 / rmax)
+                rows.append([size_name(s), kind, "%.1f ms" % (cost * 1e3),
+                             "%.2f" % (cost * rmax)])
     if rows:
         w("Rekey cost: the extra time per rekey (every 10 responses) from the "
-          "rates with and without rekey, per session, and the same in "
-          "exchanges' worth of time:\n\n")
-        w(table(["response x sessions", "sdrp", "per rekey",
-                 "in exchanges"], rows))
+          "one-session rates with and without rekey, and the same in "
+          "exchanges' worth of time (noise can make a small cost come out "
+          "negative):\n\n")
+        w(table(["response", "sdrp", "per rekey", "in exchanges"], rows))
         w("\n")
     else:
         w("Rekey cost: not measured (a transport with or without rekey is "
@@ -413,12 +435,13 @@ def main():
     w(heading("Bulk throughput", "-"))
     lim = crypto_limit(res, 1 << 20)
     klim = ktls_crypto_limit(res, 1 << 20)
-    base = med(res.bulk.get(BASELINE, []))
+    base = res.bulk.get(BASELINE, {})
     rows = []
     for t in names:
-        b = med(res.bulk.get(t, []))
+        b = med(res.bulk.get(t, {}))
         l = (lim if t.startswith("sdrp") else klim if t == "ktls" else None)
-        rows.append([t, fmt_num(b, "B/s"), fmt_ratio(ratio(b, base)),
+        rows.append([t, fmt_num(b, "B/s"),
+                     fmt_ratio(ratio(res.bulk.get(t, {}), base)),
                      fmt_ratio(ratio(b, l * (1 << 20)) if l else None)])
     w("One session, 1 MiB responses (sdrp: one record; kTLS: 64 records of "
       "16 KiB).  The crypto limit is the kernel's gcm(aes) and hmac(sha512) "
@@ -438,8 +461,8 @@ def main():
                      res.drivers.get("hmac(sha512)", "?")))
     rows = []
     for s in sorted({k[1] for k in res.crypto}):
-        g = med(res.crypto.get(("gcm(aes)", s), []))
-        h = med(res.crypto.get(("hmac(sha512)", s), []))
+        g = med(res.crypto.get(("gcm(aes)", s), {}))
+        h = med(res.crypto.get(("hmac(sha512)", s), {}))
         rows.append([size_name(s), fmt_num(g, "B/s"), fmt_num(h, "B/s"),
                      fmt_ratio(ratio(h, g))])
     w(table(["size", "gcm(aes)", "hmac(sha512)", "HMAC / GCM speed"], rows))
@@ -450,19 +473,24 @@ def main():
     w(heading("Kernel memory per idle session", "-"))
     w("Growth of the kernel's slab (/proc/meminfo Slab) with %s sessions "
       "open, each after one 64-byte exchange, divided by the number of "
-      "sessions.  Both ends run in this kernel, so a session is two "
-      "sockets.\n\n" % m.get("mem_sessions", "?"))
-    tcp = med(res.mem.get("tcp", []))
-    kt = med(res.mem.get("ktls", []))
+      "sessions (median of %s runs).  Both ends run in this kernel, so a "
+      "session is two sockets.  The target compares whole sessions; the "
+      "last column compares only what each ULP adds to plain TCP.\n\n"
+      % (m.get("mem_sessions", "?"), m.get("mem_reps", "?")))
+    tcp = med(res.mem.get("tcp", {}))
+    kt = med(res.mem.get("ktls", {}))
     rows = []
     for t in ("tcp", "ktls", "sdrp-kernel-r10"):
-        v = med(res.mem.get(t, []))
+        v = med(res.mem.get(t, {}))
         own = None if v is None or tcp is None else v - tcp
+        kt_own = None if kt is None or tcp is None else kt - tcp
         rows.append([NAMES[t], fmt_num(v, "B"),
                      "n/a" if own is None or t == "tcp" else fmt_num(own, "B"),
-                     fmt_ratio(ratio(v, kt))])
+                     fmt_ratio(ratio(res.mem.get(t, {}),
+                                     res.mem.get("ktls", {}))),
+                     "n/a" if t == "tcp" else fmt_ratio(ratio(own, kt_own))])
     w(table(["transport", "per session", "over plain TCP",
-             "ratio to kTLS"], rows))
+             "ratio to kTLS", "ratio over TCP"], rows))
     w("\n")
 
     w(heading("Handshakes", "-"))
@@ -472,16 +500,16 @@ def main():
       "TLS_AES_256_GCM_SHA384, X25519, RSA-PSS-SHA512 signatures, no "
       "resumption; sdrp: sdrp certificates from the same keys).  Rate: two "
       "workers doing handshakes back to back.\n\n")
-    bl = med(res.hs_lat.get(HS_BASELINE, []))
-    br = med(res.hs_rate.get(HS_BASELINE, []))
+    bl = res.hs_lat.get(HS_BASELINE, {})
+    br = res.hs_rate.get(HS_BASELINE, {})
     rows = []
     for kind, label in HS_KINDS:
-        l = med(res.hs_lat.get(kind, []))
-        r = med(res.hs_rate.get(kind, []))
+        l = med(res.hs_lat.get(kind, {}))
+        r = med(res.hs_rate.get(kind, {}))
         rows.append([label, "n/a" if l is None else "%.1f ms" % (l * 1e3),
-                     fmt_ratio(ratio(l, bl)),
+                     fmt_ratio(ratio(res.hs_lat.get(kind, {}), bl)),
                      "n/a" if r is None else "%.2f/s" % r,
-                     fmt_ratio(ratio(r, br))])
+                     fmt_ratio(ratio(res.hs_rate.get(kind, {}), br))])
     w(table(["handshake", "latency", "ratio", "rate", "ratio"], rows))
     w("\n")
 

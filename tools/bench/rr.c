@@ -8,8 +8,14 @@
  * and until every session has completed RR_MIN_EXCHANGES (slow points
  * under TCG: 16 sessions of 64 KiB take seconds per round), at most
  * RR_MAX_WINDOW_FACTOR windows.
+ *
+ * One session runs with both threads on CPU 0 (bench_pin_single): in lock
+ * step nothing runs in parallel anyway, and under TCG a wake-up across
+ * vCPUs costs milliseconds, which would otherwise be most of what a small
+ * exchange measures.
  */
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -130,6 +136,7 @@ int bench_rr_run(const struct bench_transport *t, size_t resp_len,
 {
 	struct rr_shared sh = { .t = t, .resp_len = resp_len, .verify = verify };
 	struct rr_session *ss;
+	pthread_attr_t attr;
 	double rate = 0, t0, max_s;
 	uint8_t *pattern;
 	unsigned int i, opened = 0, unmeasured = 0;
@@ -169,13 +176,21 @@ int bench_rr_run(const struct bench_transport *t, size_t resp_len,
 		opened++;
 	}
 	pthread_barrier_init(&sh.start, NULL, opened + 1);
+	pthread_attr_init(&attr);
+	if (sessions == 1 && bench_pin_single) {
+		cpu_set_t cpu0;
+
+		CPU_ZERO(&cpu0);
+		CPU_SET(0, &cpu0);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpu0), &cpu0);
+	}
 	for (i = 0; i < opened; i++) {
 		ss[i].server_started = !pthread_create(&ss[i].server_thread,
-						       NULL, rr_server, &ss[i]);
+						       &attr, rr_server, &ss[i]);
 		if (!ss[i].server_started)
 			bench_endpoint_close(&ss[i].server);
 		ss[i].client_started = !pthread_create(&ss[i].client_thread,
-						       NULL, rr_client, &ss[i]);
+						       &attr, rr_client, &ss[i]);
 		if (!ss[i].client_started) {
 			/* nobody else will: keep the barrier count right */
 			bench_set_error(e, EAGAIN, "cannot start a thread");
@@ -220,6 +235,7 @@ int bench_rr_run(const struct bench_transport *t, size_t resp_len,
 		}
 	}
 	pthread_barrier_destroy(&sh.start);
+	pthread_attr_destroy(&attr);
 	for (i = 0; i < sessions; i++)
 		free(ss[i].resp);
 	free(ss);
