@@ -55,6 +55,7 @@ class Results:
         self.hs_rate = defaultdict(dict)   # kind: 1/s
         self.hs_samples = defaultdict(lambda: defaultdict(list))
         self.unavailable = []              # (who, what, reason)
+        self.warnings = []                 # text
         with open(path) as f:
             for line in f:
                 self.parse(line.rstrip("\n"))
@@ -81,6 +82,8 @@ class Results:
             self.hs_lat[w[1]][int(w[2])] = statistics.median(samples)
         elif kind == "hs-rate":
             self.hs_rate[w[1]][int(w[3])] = float(w[4])
+        elif kind == "warning":
+            self.warnings.append(" ".join(w[1:]))
         elif kind == "unavailable":
             self.unavailable.append((w[1], w[2], " ".join(w[3:])))
 
@@ -321,6 +324,8 @@ def main():
     ap.add_argument("--rst", required=True)
     ap.add_argument("--png", required=True)
     ap.add_argument("--plot-data", required=True)
+    ap.add_argument("--analysis",
+                    help="hand-written notes on a run, included verbatim")
     a = ap.parse_args()
 
     res = Results(a.results)
@@ -522,6 +527,19 @@ def main():
         w("\n")
     else:
         w("None: every measurement ran.\n\n")
+    if res.warnings:
+        w("Warnings (the figure was kept, something else went wrong):\n\n")
+        for text in res.warnings:
+            w("- %s\n" % text)
+        w("\n")
+
+    if a.analysis and os.path.exists(a.analysis):
+        w(heading("Analysis", "-"))
+        with open(a.analysis) as f:
+            lines = f.read().splitlines()
+        # the file's own SPDX comment stays out of the report
+        w("\n".join(l for l in lines if not l.startswith(".. SPDX")).strip())
+        w("\n\n")
 
     w(heading("Host native per-record costs", "-"))
     w("libsdrp's micro-benchmark (`make -C userspace bench`) on the host "
@@ -559,6 +577,11 @@ def main():
   or ``sdrp_peer_start_keys()`` (libsdrp peer) from one random
   ``struct sdrp_keys``; ``SDRP_PARAMS`` sets the rekey interval: 10 (the
   paper's) or %s (no rekey within a run).
+- With one session, client and server threads are pinned to vCPU 0: in
+  lock step nothing runs in parallel, and under TCG a wake-up across vCPUs
+  costs milliseconds, which would otherwise be most of what a small
+  exchange measures.  Work the kernel defers to other threads (softirq,
+  kworkers) is not pinned.  16 sessions use both vCPUs freely.
 - A point's rate is the sum over sessions of each session's completed
   exchanges divided by the time to its last completion, after one
   warm-up exchange; a point runs for at least the window and until every

@@ -16,6 +16,8 @@ set -euo pipefail
 kver=$1 prog=$2 kmods=$3 bench_args=${4:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+# relative: the VM runner installs it as /usr/bin/sdrp-bench, on the PATH
+prog=$(realpath --relative-to="$top" "$prog")
 out=build/bench
 vmout=build/vm/bench-$kver
 mkdir -p "$out"
@@ -62,5 +64,5 @@ echo "== bench: report"
 python3 tools/bench/report.py --results "$out/results.txt" \
 	--native "$out/native.txt" --host "$out/host.txt" \
 	--rst Documentation/performance.rst --png Documentation/performance.png \
-	--plot-data "$out/plot.dat"
+	--plot-data "$out/plot.dat" --analysis tools/bench/analysis.rst
 exit "$rc"

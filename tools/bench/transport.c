@@ -156,7 +156,7 @@ static struct sdrp_params bench_sdrp_params(const struct bench_transport *t)
 	struct sdrp_params p = {
 		.rekey_interval = t->rekey_interval,
 		.recv_timeout_ms = BENCH_IO_TIMEOUT_MS,
-		.close_timeout_ms = 2000,
+		.close_timeout_ms = BENCH_IO_TIMEOUT_MS,
 	};
 
 	return p;
@@ -270,13 +270,30 @@ void bench_response_pattern(uint8_t *buf, size_t len)
 		buf[i] = (uint8_t)(i * 131 + (i >> 8) + 7);
 }
 
-static int io_error(struct bench_error *e, const char *what, ssize_t n,
-		    size_t want)
+/* ", close reason bad-mac" for a closed kernel sdrp socket, else "". */
+static const char *sdrp_reason(int fd, char *buf, size_t len)
 {
+	struct sdrp_info info;
+	socklen_t ilen = sizeof(info);
+
+	buf[0] = '\0';
+	if (!getsockopt(fd, SOL_SDRP, SDRP_INFO, &info, &ilen) &&
+	    info.close_reason != SDRP_CLOSE_NONE)
+		snprintf(buf, len, " (sdrp close reason %s)",
+			 sdrp_close_reason_name(info.close_reason));
+	return buf;
+}
+
+static int io_error_fd(int fd, struct bench_error *e, const char *what,
+		       ssize_t n, size_t want)
+{
+	char why[64];
+
 	if (n < 0) {
 		int err = errno == EAGAIN ? ETIMEDOUT : errno;
 
-		bench_set_error(e, err, "%s: %s", what, strerror(err));
+		bench_set_error(e, err, "%s: %s%s", what, strerror(err),
+				sdrp_reason(fd, why, sizeof(why)));
 	} else if (n == 0) {
 		bench_set_error(e, ECONNRESET, "%s: end of file", what);
 	} else {
@@ -284,6 +301,12 @@ static int io_error(struct bench_error *e, const char *what, ssize_t n,
 				want);
 	}
 	return -e->err;
+}
+
+static int io_error(struct bench_error *e, const char *what, ssize_t n,
+		    size_t want)
+{
+	return io_error_fd(-1, e, what, n, want);
 }
 
 static int write_all(int fd, const uint8_t *buf, size_t len,
@@ -295,7 +318,7 @@ static int write_all(int fd, const uint8_t *buf, size_t len,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return io_error(e, "send", n, len);
+			return io_error_fd(fd, e, "send", n, len);
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -315,7 +338,7 @@ static int read_exact(int fd, uint8_t *buf, size_t len, struct bench_error *e)
 		if (n == 0 && got == 0)
 			return 0;
 		if (n <= 0)
-			return io_error(e, "recv", n, len);
+			return io_error_fd(fd, e, "recv", n, len);
 		got += (size_t)n;
 	}
 	return 1;
@@ -334,7 +357,8 @@ int bench_client_send(struct bench_endpoint *ep, const uint8_t *req,
 		/* one send() is one DATA REQUEST */
 		n = send(ep->fd, req, BENCH_REQ_LEN, MSG_NOSIGNAL);
 		if (n != BENCH_REQ_LEN)
-			return io_error(e, "send request", n, BENCH_REQ_LEN);
+			return io_error_fd(ep->fd, e, "send request", n,
+					   BENCH_REQ_LEN);
 		return 0;
 	case BENCH_SDRP_PEER:
 		break;
@@ -356,7 +380,7 @@ int bench_client_recv(struct bench_endpoint *ep, uint8_t *resp,
 	/* sdrp: a response larger than the buffer continues at the next recv() */
 	err = read_exact(ep->fd, resp, resp_len, e);
 	if (err == 0)
-		return io_error(e, "recv response", 0, resp_len);
+		return io_error_fd(ep->fd, e, "recv response", 0, resp_len);
 	return err < 0 ? err : 0;
 }
 
@@ -410,11 +434,13 @@ int bench_server_serve(struct bench_endpoint *ep, uint8_t *buf,
 		if (n == 0)
 			return 0;
 		if (n != BENCH_REQ_LEN)
-			return io_error(e, "recv request", n, BENCH_REQ_LEN);
+			return io_error_fd(ep->fd, e, "recv request", n,
+					   BENCH_REQ_LEN);
 		/* one send() is the whole DATA RESPONSE */
 		n = send(ep->fd, resp, resp_len, MSG_NOSIGNAL);
 		if (n < 0 || (size_t)n != resp_len)
-			return io_error(e, "send response", n, resp_len);
+			return io_error_fd(ep->fd, e, "send response", n,
+					   resp_len);
 		return 1;
 	case BENCH_SDRP_PEER:
 		err = sdrp_peer_next_request(ep->peer, &req, &req_len);
