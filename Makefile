@@ -43,9 +43,10 @@ KSRC_STAMP	:= $(B)/.ksrc-extracted
 # VM_KMODS: kernel modules (or aliases) the guest needs besides sdrp.ko's
 # own dependencies; crypto templates load on demand, so list them here.
 VM_TESTS	?= $(shell sed -e 's/\#.*//' selftests/vm/tests.list)
-VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc $(wildcard $(B)/bin/*)
+VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc \
+		   $(wildcard $(B)/bin/* $(B)/tools/bench/sdrp-bench)
 VM_KMODS	?= veth sch_netem tls crypto-gcm crypto-ghash crypto-aes \
-		   crypto-ctr crypto-sha512 crypto-hmac
+		   crypto-ctr crypto-sha512 crypto-hmac algif_aead algif_hash
 VM_TIMEOUT	?= 600
 VM_TEST_TIMEOUT	?= 120
 
@@ -73,7 +74,7 @@ DEPS_PACKAGES	:= \
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
 .PHONY: all module userspace selftests deps check check-unit check-vm check-debug \
-	demo bench style clean help
+	vm-prereqs demo bench style clean help
 
 all: module userspace
 
@@ -128,19 +129,26 @@ check-unit:
 	[ -n "$(NO_SUMMARY)" ] || scripts/tap-summary.sh $(TAP)/unit-*.tap || rc=1; \
 	exit $$rc
 
-# A test that does not build, or a failing userspace build (programs for
-# VM_PROGS), is counted as a failure; the rest of the suite still runs.
-check-vm: $(KSRC_STAMP)
+# Built before the VM suite: the directories whose programs tests use
+# (each one's default target; userspace first, libsdrp is linked by some C
+# selftests), then the C selftests (make -k).  A build failure is counted
+# as a failure and the rest of the suite still runs.
+VM_BUILD_DIRS	?= $(patsubst %/Makefile,%,$(wildcard userspace/Makefile tools/bench/Makefile))
+
+vm-prereqs: $(KSRC_STAMP)
 	@mkdir -p $(TAP); rm -f $(TAP)/vm-*.tap
+	@for d in $(VM_BUILD_DIRS); do \
+		$(MAKE) --no-print-directory -C $$d || \
+			echo "not ok - build $$d (programs for the VM suite)" >>$(TAP)/vm-build.tap; \
+	done; \
+	$(MAKE) --no-print-directory -k selftests || \
+		echo "not ok - build selftests" >>$(TAP)/vm-build.tap
+
+# Its recipe is expanded after vm-prereqs ran, so the wildcards in
+# VM_PROGS see this run's build.
+check-vm: vm-prereqs
 	@rc=0; \
-	if ! $(MAKE) --no-print-directory -k selftests; then \
-		echo "not ok - selftests build" >$(TAP)/vm-selftests-build.tap; \
-		rc=1; \
-	fi; \
-	if [ -n "$(HAVE_USERSPACE)" ] && ! $(MAKE) --no-print-directory userspace; then \
-		echo "not ok - userspace build (programs for the VM)" >$(TAP)/vm-userspace-build.tap; \
-		rc=1; \
-	fi; \
+	[ ! -s $(TAP)/vm-build.tap ] || rc=1; \
 	for kver in $(KVERS); do \
 		tap=$(TAP)/vm-$$kver.tap; \
 		echo "== vm: $$kver: $(vm_run_names)"; \
