@@ -58,8 +58,8 @@ exec 9>"$outdir.lock"
 flock 9
 
 # Boot the uncompressed vmlinux through PVH when it can be extracted (cached
-# next to the results); the bzImage otherwise.
-kernel=$outdir/vmlinux
+# next to the results, one per bzImage path); the bzImage otherwise.
+kernel=$outdir/vmlinux.$(echo "$bzimage" | cksum | cut -d' ' -f1)
 if ! [ "$kernel" -nt "$bzimage" ] &&
 	! "$here/extract-vmlinux.sh" "$bzimage" "$kernel"; then
 	kernel=$bzimage
