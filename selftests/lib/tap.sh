@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # TAP output for shell tests (sourced; POSIX sh, runs under busybox ash).
 #

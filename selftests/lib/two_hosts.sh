@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Two hosts in one VM (sourced after lib/tap.sh, whose poll_until it uses;
 # POSIX sh, needs iproute2's ip):

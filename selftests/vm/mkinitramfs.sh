@@ -22,7 +22,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kver= ko= out= work=
+kver='' ko='' out='' work=''
 # a kernel that is not installed (make check-debug's) keeps its modules in
 # $SDRP_VM_MODROOT/lib/modules/KVER
 modroot=${SDRP_VM_MODROOT:-}

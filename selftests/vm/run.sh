@@ -23,7 +23,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kver= ko= outdir= select= vm_timeout=600 test_timeout=120
+kver='' ko='' outdir='' select='' vm_timeout=600 test_timeout=120
 build_args=()
 
 while getopts k:m:o:t:b:M:s:T:P: opt; do
@@ -128,7 +128,7 @@ fi
 # time from the first test to the marker (power-off is a few ms).
 first=$(sed -n 's/^SDRP-VM-FIRST-TEST uptime=\([0-9.]*\)s.*/\1/p' "$results")
 done=$(sed -n 's/^SDRP-VM-DONE .*uptime=\([0-9.]*\)s.*/\1/p' "$results")
-boot=?
+boot='?'
 [ -z "$first" ] || [ -z "$done" ] ||
 	boot=$(awk -v w="$(elapsed "$t1" "$t2")" -v f="$first" -v d="$done" \
 		'BEGIN { printf "%.1f", w - (d - f) }')
