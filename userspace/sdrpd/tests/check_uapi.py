@@ -15,13 +15,20 @@ directions:
   - constants and enums the spec says live in linux/sdrp.h have the spec's
     values there (SDRP_KEYS_LEN is checked against sizeof(struct sdrp_keys));
   - the spec is consistent: each operation's attributes exist in its set,
-    nests and enums refer to defined names.
+    nests and enums refer to defined names;
+  - with $YNL_SRC (a kernel tree holding tools/net/ynl and
+    Documentation/netlink/genetlink.yaml, extracted from linux-source by
+    the Makefile) and python3-jsonschema: the spec validates against the
+    kernel's own schema, the kernel's generator builds the kernel policies
+    from it, and its uapi header equals the hand-written one, comments
+    aside.  Skipped, and said so, without them.
 
 Prints TAP.  Usage: check_uapi.py TOPDIR [CC]
 """
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +40,64 @@ results = []
 
 def check(ok, name, diag=None):
     results.append((bool(ok), name, diag))
+
+
+def skip(name, why):
+    results.append((True, f'{name} # SKIP {why}', None))
+
+
+def c_lines(text):
+    """Code lines of a C header: no comments, no blank lines, one space."""
+    text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
+    return [' '.join(line.split()) for line in text.splitlines()
+            if line.strip()]
+
+
+def check_with_ynl(spec_path, hdr):
+    """The kernel's own schema and generator (tools/net/ynl)."""
+    names = ['spec validates against the kernel genetlink schema and '
+             'ynl-gen-c builds the uapi header',
+             'ynl-gen-c builds the kernel policies and ops',
+             'ynl-gen-c uapi header equals the hand-written one']
+    src = os.environ.get('YNL_SRC')
+    gen = src and os.path.join(src, 'tools/net/ynl/ynl-gen-c.py')
+    if not gen or not os.path.exists(gen):
+        for n in names:
+            skip(n, 'YNL_SRC not set (no linux-source-6.12 tarball)')
+        return
+    try:
+        import jsonschema  # noqa: F401  (ynl-gen-c imports it)
+    except ImportError:
+        for n in names:
+            skip(n, 'python3-jsonschema not installed')
+        return
+    with tempfile.TemporaryDirectory() as tree:
+        # ynl-gen-c finds the schema next to the spec's directory and the
+        # tree's root by its MAINTAINERS file.
+        specs = os.path.join(tree, 'Documentation/netlink/specs')
+        os.makedirs(specs)
+        shutil.copy(os.path.join(src, 'Documentation/netlink/genetlink.yaml'),
+                    os.path.join(tree, 'Documentation/netlink'))
+        shutil.copy(spec_path, specs)
+        open(os.path.join(tree, 'MAINTAINERS'), 'w').close()
+        spec = os.path.join(specs, 'sdrp.yaml')
+        outs = []
+        for i, mode in enumerate((['--mode', 'uapi', '--header'],
+                                  ['--mode', 'kernel', '--source'])):
+            out = os.path.join(tree, f'out{i}')
+            r = subprocess.run([sys.executable, gen, *mode, '--spec', spec,
+                                '-o', out], capture_output=True, text=True,
+                               timeout=120)
+            err = (r.stderr.strip().splitlines() or [''])[-1]
+            check(r.returncode == 0 and os.path.exists(out), names[i],
+                  err if r.returncode else None)
+            outs.append(open(out).read() if os.path.exists(out) else '')
+        want = c_lines(outs[0])
+        got = c_lines(hdr)
+        diff = [f'{a!r} != {b!r}' for a, b in zip(want, got) if a != b]
+        if len(want) != len(got):
+            diff.append(f'{len(want)} lines != {len(got)} lines')
+        check(outs[0] and not diff, names[2], diff[0] if diff else None)
 
 
 def c_name(s):
@@ -172,6 +237,7 @@ def main():
         bad = re.search(r'\b' + re.escape(name) + r' != ', errors) or \
             re.search(r"'" + re.escape(name) + r"' undeclared", errors)
         check(not bad, f'{name} == {val} in {hdrname}')
+    check_with_ynl(spec_path, hdr)
     check('SDRP_KEYS_LEN != sizeof' not in errors,
           'SDRP_KEYS_LEN == sizeof(struct sdrp_keys)')
     check(r.returncode == 0, 'headers compile with every assertion',
