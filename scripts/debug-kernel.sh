@@ -54,7 +54,7 @@ pkg_version=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) ||
 key=$({
 	cat "$fragment"
 	echo "source: $pkg $pkg_version"
-	echo "base: $base_config"
+	echo "base: $base_config, merged by allnoconfig"
 	gcc --version | head -n1
 } | sha256sum | cut -c1-16)
 dir=$cache_root/$key
@@ -88,12 +88,12 @@ fi
 
 kmake() { nice -n 19 make -C "$tree" -j"$jobs" "$@" >&2; }
 
-# Configure: tinyconfig, the fragment on top, dependencies resolved; then
-# refuse any fragment line olddefconfig did not keep (a missing dependency
-# in the fragment would otherwise drop a checker without a word).
+# Configure: tinyconfig, the fragment on top, everything else off
+# (merge_config -n: allnoconfig, not the defaults of options tinyconfig
+# never saw); then refuse any fragment line that did not survive (a missing
+# dependency would otherwise drop a checker without a word).
 kmake -s "$base_config"
-"$tree/scripts/kconfig/merge_config.sh" -m -O "$tree" "$tree/.config" "$fragment" >&2
-kmake -s olddefconfig
+(cd "$tree" && nice -n 19 scripts/kconfig/merge_config.sh -n .config "$fragment") >&2
 missing=0
 while read -r line; do
 	sym=$(grep -oE 'CONFIG_[A-Za-z0-9_]+' <<<"$line")
