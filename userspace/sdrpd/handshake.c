@@ -176,6 +176,64 @@ uint32_t sdrpd_status_of(int rc, enum sdrp_err err)
 	return EIO;
 }
 
+uint32_t sdrpd_hs_error_of(enum sdrp_err err)
+{
+	switch (err) {
+	case SDRP_ERR_NONE:
+		return SDRP_HS_ERROR_NONE;
+	case SDRP_ERR_BAD_MAC:
+	case SDRP_ERR_BAD_TAG:
+		return SDRP_HS_ERROR_BAD_MAC;
+	case SDRP_ERR_UNKNOWN_CA:
+		return SDRP_HS_ERROR_UNKNOWN_CA;
+	case SDRP_ERR_CERT_SIGNATURE:
+		return SDRP_HS_ERROR_CERT_SIGNATURE;
+	case SDRP_ERR_CERT_EXPIRED:
+		return SDRP_HS_ERROR_CERT_EXPIRED;
+	case SDRP_ERR_CERT_NOT_YET_VALID:
+		return SDRP_HS_ERROR_CERT_NOT_YET_VALID;
+	case SDRP_ERR_IDENTITY:
+		return SDRP_HS_ERROR_IDENTITY;
+	case SDRP_ERR_HELLO_SIGNATURE:
+		return SDRP_HS_ERROR_HELLO_SIGNATURE;
+	case SDRP_ERR_WEAK_DH:
+		return SDRP_HS_ERROR_WEAK_DH;
+	case SDRP_ERR_STALE_TTL:
+		return SDRP_HS_ERROR_STALE_TTL;
+	case SDRP_ERR_FUTURE_TTL:
+		return SDRP_HS_ERROR_FUTURE_TTL;
+	case SDRP_ERR_BAD_SEQ:
+	case SDRP_ERR_HELLO_INTERVAL:
+		return SDRP_HS_ERROR_BAD_SEQ;
+	default:
+		/* Every layout and encoding reason. */
+		return SDRP_HS_ERROR_MALFORMED;
+	}
+}
+
+/* The reason of a failure the daemon itself decides, by its status. */
+static uint32_t hs_error_of_status(uint32_t status)
+{
+	switch (status) {
+	case EALREADY:
+		return SDRP_HS_ERROR_REPLAY;
+	case ENOKEY:
+		return SDRP_HS_ERROR_NO_CREDENTIALS;
+	case ECONNREFUSED:
+		return SDRP_HS_ERROR_PEER_REFUSED;
+	case ECONNABORTED:
+		return SDRP_HS_ERROR_LOST_STATE;
+	case ETIMEDOUT:
+		return SDRP_HS_ERROR_TIMEOUT;
+	case EPROTO:
+		return SDRP_HS_ERROR_MALFORMED;
+	case EKEYREJECTED:
+		return SDRP_HS_ERROR_IDENTITY;
+	default:
+		return SDRP_HS_ERROR_INTERNAL;
+	}
+}
+
 /*
  * Whether a refused record's MAC had verified: the library checks type and
  * header, then the MAC, then everything else; its reasons after the MAC
@@ -274,9 +332,21 @@ static void done_fail(struct sdrpd_answer *ans, uint32_t status,
 	ans->cmd = SDRP_CMD_DONE;
 	ans->status = status;
 	ans->close_reason = close_reason;
+	ans->error = hs_error_of_status(status);
 	ans->has_keys = false;
 	ans->has_hello_keys = false;
 	ans->reason = reason;
+}
+
+/* A refusal by the library: its reason decides everything. */
+static void lib_fail(struct sdrpd_answer *ans, int rc, enum sdrp_err err,
+		     uint32_t close_reason)
+{
+	done_fail(ans, sdrpd_status_of(rc, err),
+		  err ? sdrp_err_close_reason(err) : close_reason,
+		  err ? sdrp_err_name(err) : strerror(-rc));
+	if (err)
+		ans->error = sdrpd_hs_error_of(err);
 }
 
 static void done_keys(struct sdrpd_answer *ans, struct sdrp_hs_result *res,
@@ -397,9 +467,7 @@ static void peer_close(struct sdrpd_answer *ans, struct pending *p,
 	free(copy);
 	if (rc) {
 		/* Like any refused HELLO ACK: our own CLOSE. */
-		done_fail(ans, sdrpd_status_of(rc, err),
-			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_MALFORMED,
-			  err ? sdrp_err_name(err) : "CLOSE record invalid");
+		lib_fail(ans, rc, err, SDRP_CLOSE_MALFORMED);
 		put_clear(ans, p->hs, SDRP_MSG_CLOSE, 1, p->hello_seq + 1,
 			  p->ttl_ms, now_ms, p->s0);
 		return;
@@ -442,9 +510,7 @@ static void client_finish(struct sdrpd_engine *e,
 	rc = sdrp_hs_client_finish(p->hs, req->record, req->record_len,
 				   now_ms, &res, &err);
 	if (rc) {
-		done_fail(ans, sdrpd_status_of(rc, err),
-			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_INTERNAL,
-			  err ? sdrp_err_name(err) : strerror(-rc));
+		lib_fail(ans, rc, err, SDRP_CLOSE_INTERNAL);
 		/* Our CLOSE is ours to authenticate: sent whatever failed. */
 		put_clear(ans, p->hs, SDRP_MSG_CLOSE, 1, p->hello_seq + 1,
 			  p->ttl_ms, now_ms, p->s0);
@@ -519,9 +585,7 @@ static void server_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 				   &err);
 	if (len < 0) {
 		ans->record_len = 0;
-		done_fail(ans, sdrpd_status_of((int)len, err),
-			  err ? sdrp_err_close_reason(err) : SDRP_CLOSE_INTERNAL,
-			  err ? sdrp_err_name(err) : strerror((int)-len));
+		lib_fail(ans, (int)len, err, SDRP_CLOSE_INTERNAL);
 		goto refuse;
 	}
 	if (req->has_peer_identity &&

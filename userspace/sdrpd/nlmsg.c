@@ -160,6 +160,8 @@ int sdrpd_nl_put_answer(struct nl_msg *msg, const struct sdrpd_answer *a)
 		if (a->close_reason &&
 		    nla_put_u32(msg, SDRP_A_DONE_CLOSE_REASON, a->close_reason))
 			return -EMSGSIZE;
+		if (a->error && nla_put_u32(msg, SDRP_A_DONE_ERROR, a->error))
+			return -EMSGSIZE;
 	} else {
 		if (nla_put(msg, SDRP_A_DONE_KEYS, sizeof(a->keys), &a->keys) ||
 		    nla_put_string(msg, SDRP_A_DONE_PEER_IDENTITY,

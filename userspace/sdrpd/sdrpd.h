@@ -150,6 +150,7 @@ struct sdrpd_answer {
 	uint32_t handle;
 	uint32_t status;		/* DONE: 0 or positive errno */
 	uint32_t close_reason;		/* DONE failure, 0: absent */
+	uint32_t error;			/* DONE failure: enum sdrp_hs_error */
 	/* DONE success: secrets, wiped by sdrpd_answer_clear() */
 	bool has_keys;
 	struct sdrp_keys keys;
@@ -239,8 +240,10 @@ bool sdrpd_hs_forget(struct sdrpd_engine *e, uint32_t handle);
 size_t sdrpd_hs_drain(struct sdrpd_engine *e,
 		      void (*cb)(uint32_t handle, void *arg), void *arg);
 
-/* Positive errno and close reason for a library refusal reason. */
+/* Positive errno for a library refusal reason (or return code). */
 uint32_t sdrpd_status_of(int rc, enum sdrp_err err);
+/* enum sdrp_hs_error for a library refusal reason. */
+uint32_t sdrpd_hs_error_of(enum sdrp_err err);
 
 /* ------------------------------------------------------------------ */
 /* workers.c                                                           */

@@ -36,6 +36,51 @@ enum sdrp_turn {
 	SDRP_TURN_CLIENT_FINISH,
 };
 
+/**
+ * enum sdrp_hs_error - why a handshake failed (SDRP_A_DONE_ERROR)
+ * @SDRP_HS_ERROR_NONE: no failure
+ * @SDRP_HS_ERROR_MALFORMED: record, payload or certificate encoding (EPROTO)
+ * @SDRP_HS_ERROR_BAD_MAC: hello MAC: s0 mismatch or tampering (EBADMSG)
+ * @SDRP_HS_ERROR_UNKNOWN_CA: certificate not issued by the CA (EKEYREJECTED)
+ * @SDRP_HS_ERROR_CERT_SIGNATURE: CA signature invalid (EKEYREJECTED)
+ * @SDRP_HS_ERROR_CERT_EXPIRED: certificate past its validity (EKEYEXPIRED)
+ * @SDRP_HS_ERROR_CERT_NOT_YET_VALID: before its validity (EKEYEXPIRED)
+ * @SDRP_HS_ERROR_IDENTITY: identity not expected or not allowed
+ *   (EKEYREJECTED)
+ * @SDRP_HS_ERROR_HELLO_SIGNATURE: HELLO / HELLO ACK signature (EBADMSG)
+ * @SDRP_HS_ERROR_WEAK_DH: X25519 result all zero (EKEYREJECTED)
+ * @SDRP_HS_ERROR_STALE_TTL: ttl in the past (ETIME)
+ * @SDRP_HS_ERROR_FUTURE_TTL: ttl too far ahead (ETIME)
+ * @SDRP_HS_ERROR_BAD_SEQ: seq or interval of the HELLO ACK (EPROTO)
+ * @SDRP_HS_ERROR_REPLAY: HELLO already accepted within its ttl (EALREADY)
+ * @SDRP_HS_ERROR_NO_CREDENTIALS: no s0 for the identity (ENOKEY)
+ * @SDRP_HS_ERROR_PEER_REFUSED: the peer's CLOSE came instead (ECONNREFUSED)
+ * @SDRP_HS_ERROR_LOST_STATE: the daemon lost the request (ECONNABORTED)
+ * @SDRP_HS_ERROR_TIMEOUT: out of time (ETIMEDOUT)
+ * @SDRP_HS_ERROR_INTERNAL: local failure in the daemon
+ */
+enum sdrp_hs_error {
+	SDRP_HS_ERROR_NONE,
+	SDRP_HS_ERROR_MALFORMED,
+	SDRP_HS_ERROR_BAD_MAC,
+	SDRP_HS_ERROR_UNKNOWN_CA,
+	SDRP_HS_ERROR_CERT_SIGNATURE,
+	SDRP_HS_ERROR_CERT_EXPIRED,
+	SDRP_HS_ERROR_CERT_NOT_YET_VALID,
+	SDRP_HS_ERROR_IDENTITY,
+	SDRP_HS_ERROR_HELLO_SIGNATURE,
+	SDRP_HS_ERROR_WEAK_DH,
+	SDRP_HS_ERROR_STALE_TTL,
+	SDRP_HS_ERROR_FUTURE_TTL,
+	SDRP_HS_ERROR_BAD_SEQ,
+	SDRP_HS_ERROR_REPLAY,
+	SDRP_HS_ERROR_NO_CREDENTIALS,
+	SDRP_HS_ERROR_PEER_REFUSED,
+	SDRP_HS_ERROR_LOST_STATE,
+	SDRP_HS_ERROR_TIMEOUT,
+	SDRP_HS_ERROR_INTERNAL,
+};
+
 /* One end of a TCP connection (nested): exactly one of IPV4 and IPV6. */
 enum {
 	SDRP_A_SOCKADDR_IPV4 = 1,	/* u32, network byte order */
@@ -93,6 +138,7 @@ enum {
 	SDRP_A_DONE_PEER_IDENTITY,	/* string: verified peer identity */
 	SDRP_A_DONE_REKEY_INTERVAL,	/* u32: agreed */
 	SDRP_A_DONE_RECORD,		/* binary: HELLO ACK, or clear CLOSE */
+	SDRP_A_DONE_ERROR,		/* u32, enum sdrp_hs_error */
 
 	__SDRP_A_DONE_MAX,
 	SDRP_A_DONE_MAX = (__SDRP_A_DONE_MAX - 1)

@@ -229,11 +229,13 @@ static void test_interleaved(const struct fx *f)
 
 /* A refusal seen by the server (the client's HELLO is refused). */
 static void server_refuses(const char *name, struct side *c, struct side *s,
-			   uint32_t want, const char *reason, bool close)
+			   uint32_t want, const char *reason, bool close,
+			   uint32_t want_error)
 {
 	struct run r;
 
 	run_full(c, s, 10, "server.example", &r);
+	IS(r.server.error, want_error, "%s: reason code for the stats", name);
 	if (!tap_ok(r.server.cmd == SDRP_CMD_DONE && r.server.status == want &&
 		    !r.server.has_keys && r.server.reason &&
 		    strstr(r.server.reason, reason),
@@ -272,12 +274,14 @@ static void test_server_refusals(const struct fx *f)
 	side_new(&c, f, "c.conf",
 		 CLIENT_CONF_CA("rogue.crt", "rogue-ca.crt", "server.example",
 				"a.s0"));
-	server_refuses("unknown CA", &c, &s, EKEYREJECTED, "unknown-ca", true);
+	server_refuses("unknown CA", &c, &s, EKEYREJECTED, "unknown-ca", true,
+		       SDRP_HS_ERROR_UNKNOWN_CA);
 	side_free(&c);
 
 	side_new(&c, f, "c.conf",
 		 CLIENT_CONF("client.crt", "server.example", "b.s0"));
-	server_refuses("s0 mismatch", &c, &s, EBADMSG, "bad-mac", false);
+	server_refuses("s0 mismatch", &c, &s, EBADMSG, "bad-mac", false,
+		       SDRP_HS_ERROR_BAD_MAC);
 	side_free(&c);
 
 	/* The application on the server asked for another client. */
@@ -315,8 +319,9 @@ static void test_server_refusals(const struct fx *f)
 		   "a refused HELLO leaves the replay cache (judged again)");
 		turn(&s, 23, SDRP_TURN_SERVER_HELLO, NULL, h.record,
 		     h.record_len, &a);
-		OK(a.status == EALREADY && !a.has_keys && !a.record_len,
-		   "replayed HELLO: EALREADY, nothing sent");
+		OK(a.status == EALREADY && !a.has_keys && !a.record_len &&
+		   a.error == SDRP_HS_ERROR_REPLAY,
+		   "replayed HELLO: EALREADY, reason replay, nothing sent");
 		/* Another engine (daemon) knows nothing of it. */
 		side_new(&c2, f, "s2.conf",
 			 SERVER_CONF("server.crt", "a.s0", ""));
@@ -333,7 +338,7 @@ static void test_server_refusals(const struct fx *f)
 
 /* HELLO of a fresh client, tampered with by @edit, given to the server. */
 static void tampered(const struct fx *f, const char *name, bool remac,
-		     uint32_t want, const char *reason)
+		     uint32_t want, const char *reason, uint32_t want_error)
 {
 	struct sdrpd_answer h, a;
 	struct sdrp_s0_keys k;
@@ -367,6 +372,7 @@ static void tampered(const struct fx *f, const char *name, bool remac,
 		    strerror((int)want), reason))
 		printf("# status %u reason %s\n", a.status,
 		       a.reason ? a.reason : "-");
+	IS(a.error, want_error, "%s: reason code for the stats", name);
 	OK((record_type(&a) == SDRP_MSG_CLOSE) == remac &&
 	   a.has_hello_keys == remac,
 	   "%s: CLOSE (and hello MAC keys) only if the MAC verified", name);
@@ -404,7 +410,8 @@ static bool clear_opens(const struct sdrpd_answer *c,
 static void client_refuses(const struct fx *f, const char *name,
 			   const char *client_conf, const char *server_conf,
 			   const char *server_id, const char *server_cert,
-			   uint32_t want, const char *reason)
+			   uint32_t want, const char *reason,
+			   uint32_t want_error)
 {
 	struct side c, s;
 	struct run r;
@@ -429,6 +436,7 @@ static void client_refuses(const struct fx *f, const char *name,
 		printf("# server %u client %u reason %s\n", r.server.status,
 		       r.client.status,
 		       r.client.reason ? r.client.reason : "-");
+	IS(r.client.error, want_error, "%s: reason code for the stats", name);
 	IS(record_type(&r.client), SDRP_MSG_CLOSE,
 	   "%s: client's DONE carries a clear CLOSE for the server", name);
 	IS(r.client.close_reason, SDRP_CLOSE_AUTH, "%s: close reason AUTH",
@@ -449,13 +457,14 @@ static void test_client_refusals(const struct fx *f)
 	client_refuses(f, "expired certificate",
 		       CLIENT_CONF("client.crt", "server.example", "a.s0"),
 		       SERVER_CONF("server.crt", "a.s0", ""), "server.example",
-		       "expired.crt", EKEYEXPIRED, "cert-expired");
+		       "expired.crt", EKEYEXPIRED, "cert-expired",
+		       SDRP_HS_ERROR_CERT_EXPIRED);
 	/* The client may talk to two names with one s0; it asked for b. */
 	client_refuses(f, "wrong identity",
 		       CLIENT_CONF("client.crt", "server.example b.example",
 				   "a.s0"),
 		       SERVER_CONF("server.crt", "a.s0", ""), "b.example",
-		       NULL, EKEYREJECTED, "identity");
+		       NULL, EKEYREJECTED, "identity", SDRP_HS_ERROR_IDENTITY);
 }
 
 static void test_daemon_failures(const struct fx *f)
@@ -473,16 +482,18 @@ static void test_daemon_failures(const struct fx *f)
 	side_new(&c, f, "c.conf",
 		 CLIENT_CONF("client.crt", "server.example", "a.s0"));
 	sdrpd_hs_turn(c.e, c.cfg, &r, sdrp_now_ms(), &a);
-	OK(a.cmd == SDRP_CMD_DONE && a.status == ETIMEDOUT,
+	OK(a.cmd == SDRP_CMD_DONE && a.status == ETIMEDOUT &&
+	   a.error == SDRP_HS_ERROR_TIMEOUT,
 	   "request out of time: ETIMEDOUT without work");
 	turn(&c, 51, SDRP_TURN_CLIENT_HELLO, "nobody.example", NULL, 0, &a);
-	OK(a.cmd == SDRP_CMD_DONE && a.status == ENOKEY,
+	OK(a.cmd == SDRP_CMD_DONE && a.status == ENOKEY &&
+	   a.error == SDRP_HS_ERROR_NO_CREDENTIALS,
 	   "no [peer] for the server identity: ENOKEY");
 	turn(&c, 52, SDRP_TURN_CLIENT_HELLO, NULL, NULL, 0, &a);
 	OK(a.status == ENOKEY, "client without a server identity: ENOKEY");
 	turn(&c, 53, SDRP_TURN_CLIENT_FINISH, "server.example", junk,
 	     sizeof(junk), &a);
-	OK(a.status == ECONNABORTED,
+	OK(a.status == ECONNABORTED && a.error == SDRP_HS_ERROR_LOST_STATE,
 	   "client-finish for an unknown handle (restarted daemon): ECONNABORTED");
 	r.turn = SDRP_TURN_SERVER_HELLO;
 	r.timeout_ms = 1000;
@@ -621,8 +632,10 @@ int main(void)
 	test_success(&f);
 	test_interleaved(&f);
 	test_server_refusals(&f);
-	tampered(&f, "tampered HELLO", false, EBADMSG, "bad-mac");
-	tampered(&f, "bad HELLO signature", true, EBADMSG, "hello-signature");
+	tampered(&f, "tampered HELLO", false, EBADMSG, "bad-mac",
+		 SDRP_HS_ERROR_BAD_MAC);
+	tampered(&f, "bad HELLO signature", true, EBADMSG, "hello-signature",
+		 SDRP_HS_ERROR_HELLO_SIGNATURE);
 	test_client_refusals(&f);
 	test_daemon_failures(&f);
 	test_drain(&f);

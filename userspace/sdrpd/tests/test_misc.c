@@ -5,6 +5,7 @@
  */
 #include <sched.h>
 #include <sys/wait.h>
+#include <linux/sdrp_netlink.h>
 
 #include "tap.h"
 
@@ -108,6 +109,16 @@ static void test_status(void)
 	   "status: local failure keeps its errno");
 	IS(sdrpd_status_of(-100000, SDRP_ERR_NONE), EIO,
 	   "status: out-of-range code becomes EIO");
+	IS(sdrpd_hs_error_of(SDRP_ERR_CERT_NOT_YET_VALID),
+	   SDRP_HS_ERROR_CERT_NOT_YET_VALID, "reason: not yet valid");
+	IS(sdrpd_hs_error_of(SDRP_ERR_CERT_SIGNATURE),
+	   SDRP_HS_ERROR_CERT_SIGNATURE, "reason: CA signature");
+	IS(sdrpd_hs_error_of(SDRP_ERR_WEAK_DH), SDRP_HS_ERROR_WEAK_DH,
+	   "reason: weak X25519");
+	IS(sdrpd_hs_error_of(SDRP_ERR_FUTURE_TTL), SDRP_HS_ERROR_FUTURE_TTL,
+	   "reason: future ttl");
+	IS(sdrpd_hs_error_of(SDRP_ERR_HELLO_CERT_LEN), SDRP_HS_ERROR_MALFORMED,
+	   "reason: layout errors are malformed");
 }
 
 static void test_sample(void)

@@ -30,6 +30,7 @@ static struct nla_policy done_policy[SDRP_A_DONE_MAX + 1] = {
 					.maxlen = SDRP_IDENTITY_MAX + 1 },
 	[SDRP_A_DONE_REKEY_INTERVAL]	= { .type = NLA_U32 },
 	[SDRP_A_DONE_RECORD]	= { .maxlen = SDRP_HELLO_RECORD_MAX },
+	[SDRP_A_DONE_ERROR]		= { .type = NLA_U32 },
 };
 
 static struct nl_msg *accept_msg(void)
@@ -273,17 +274,21 @@ static void test_done(void)
 	   "done: peer identity and agreed interval");
 	OK(tb[SDRP_A_DONE_RECORD] && nla_len(tb[SDRP_A_DONE_RECORD]) == 700,
 	   "done: record");
-	OK(!tb[SDRP_A_DONE_CLOSE_REASON], "done: no close reason on success");
+	OK(!tb[SDRP_A_DONE_CLOSE_REASON] && !tb[SDRP_A_DONE_ERROR],
+	   "done: no close reason or error on success");
 	nlmsg_free(m);
 
 	/* Failure: a status, a reason, maybe a CLOSE, never a key. */
 	a->status = EKEYREJECTED;
 	a->close_reason = SDRP_CLOSE_AUTH;
+	a->error = SDRP_HS_ERROR_UNKNOWN_CA;
 	a->record_len = 100;
 	m = answer_msg(a);
 	IS(parse_done(m, tb), 0, "done failure: parses");
 	OK(nla_get_u32(tb[SDRP_A_DONE_STATUS]) == EKEYREJECTED &&
 	   nla_get_u32(tb[SDRP_A_DONE_CLOSE_REASON]) == SDRP_CLOSE_AUTH &&
+	   tb[SDRP_A_DONE_ERROR] &&
+	   nla_get_u32(tb[SDRP_A_DONE_ERROR]) == SDRP_HS_ERROR_UNKNOWN_CA &&
 	   nla_len(tb[SDRP_A_DONE_RECORD]) == 100,
 	   "done failure: status, close reason, CLOSE record");
 	for (n = 0, i = SDRP_A_DONE_KEYS; i <= SDRP_A_DONE_REKEY_INTERVAL; i++)
