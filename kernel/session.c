@@ -380,8 +380,15 @@ void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
 	if (ctx->state == SDRP_SESS_CLOSING)
 		return;		/* in flight when we closed: dropped */
 
-	ctx->retries = 0;
-	ctx->fail_reason = 0;
+	/*
+	 * A message that moves the exchange on answers our RESEND LASTs; a
+	 * RESEND LAST of the peer's does not, or two peers asking each other
+	 * to repeat would never run out of retries.
+	 */
+	if (v->type != SDRP_MSG_RESEND_LAST) {
+		ctx->retries = 0;
+		ctx->fail_reason = 0;
+	}
 	switch (v->type) {
 	case SDRP_MSG_RESEND_LAST:
 		err = sdrp_tx_resend(ctx);

@@ -411,7 +411,9 @@ TEST_F_TIMEOUT(fault, kernel_answer, 60)
 	ASSERT_EQ(sdrp_get_info(self->kfd, &info), 0);
 	if (variant->reason == SDRP_CLOSE_NONE) {
 		EXPECT_EQ(done, 20);
-		EXPECT_EQ(info.close_reason, SDRP_CLOSE_NONE);
+		/* A peer client closes once done: that may come first. */
+		EXPECT_TRUE(info.close_reason == SDRP_CLOSE_NONE ||
+			    info.close_reason == SDRP_CLOSE_PEER);
 		EXPECT_GE(info.resends, 1);
 		if (variant->kernel_role == SDRP_ROLE_CLIENT)
 			shutdown(self->kfd, SHUT_RDWR);
