@@ -160,6 +160,15 @@ chmod 755 "$root/init"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
+# mounted by init with one `mount -a`, in this order
+cat >"$root/etc/fstab" <<'FSTAB'
+proc		/proc			proc		defaults	0 0
+sysfs		/sys			sysfs		defaults	0 0
+devtmpfs	/dev			devtmpfs	defaults	0 0
+tmpfs		/tmp			tmpfs		defaults	0 0
+tmpfs		/run			tmpfs		defaults	0 0
+debugfs		/sys/kernel/debug	debugfs		defaults	0 0
+FSTAB
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |
