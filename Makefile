@@ -35,7 +35,7 @@ KSRC_STAMP	:= $(B)/.ksrc-extracted
 # ---- VM test suite (see selftests/README.md) -----------------------------
 #
 # VM_TESTS: the suite, from selftests/vm/tests.list; T=name[,name] runs only
-# those (also tests not in the list, e.g. T=demo-like scripts).
+# those, in that order, listed or not (names resolve as vm_test_file says).
 # VM_PROGS: host programs installed in the guest at the same path (relative
 # paths go to /usr/bin/); their shared libraries follow.  Every byte costs
 # boot time (the kernel inflates the initramfs under TCG): add debugging
