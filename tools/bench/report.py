@@ -550,7 +550,7 @@ def main():
     w("\n")
 
     w(heading("Method and machine", "-"))
-    w(table(["", ""], [
+    w(table(["what", "value"], [
         ["guest kernel", m.get("kernel", "?")],
         ["guest CPU", "%s, %s vCPUs, %s MiB" % (m.get("cpu", "?"),
                                                m.get("cpus", "?"),

@@ -53,7 +53,8 @@ SDRP_VM_CMDLINE=$cmdline selftests/vm/run.sh -k "$kver" \
 	"${modargs[@]}" >"$out/vm.log" 2>&1 || rc=$?
 grep -E '^(not ok|ok|# vm|unavailable|progress)' "$out/vm.log" | tr -d '\r' || true
 
-sed -n '/^SDRP-BENCH-BEGIN/,/^SDRP-BENCH-END/p' "$vmout/results.tap" \
+# the guest's TAP channel, as the runner received it
+tr -d '\r' <"$vmout/tap.log" | sed -n '/^SDRP-BENCH-BEGIN/,/^SDRP-BENCH-END/p' \
 	>"$out/results.txt"
 if ! grep -q '^SDRP-BENCH-END' "$out/results.txt"; then
 	echo "bench: the VM run produced no complete results (see $out/vm.log)" >&2
