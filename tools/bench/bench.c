@@ -5,7 +5,8 @@
  *
  *   sdrp-bench [--reps N] [--window S] [--bulk-window S] [--alg-window S]
  *              [--mem-sessions N] [--mem-reps N] [--hs N]
- *              [--only rr,bulk,crypto,mem,hs]
+ *              [--only rr,bulk,crypto,mem,hs] [--transports NAME,...]
+ *              [--sizes 64,1024,...] [--sessions 1,16]
  *       every measurement, raw: one line per repetition between
  *       SDRP-BENCH-BEGIN and SDRP-BENCH-END, for report.py
  *   sdrp-bench --smoke
@@ -57,7 +58,9 @@ struct options {
 	double window, bulk_window, alg_window;
 	unsigned int mem_sessions, mem_reps;
 	unsigned int hs_per_rep;
-	const char *only;
+	const char *only;		/* sections */
+	const char *transports;		/* transport names */
+	const char *sizes, *sessions;	/* request-rate points */
 	bool smoke;
 };
 
@@ -100,20 +103,43 @@ void bench_set_error(struct bench_error *e, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool section(const struct options *o, const char *name)
+/* Whether a comma-separated list names `name`; no list names everything. */
+static bool listed(const char *list, const char *name)
 {
-	const char *p = o->only;
+	const char *p = list;
 	size_t len = strlen(name);
 
-	if (!p)
+	if (!list)
 		return true;
 	while ((p = strstr(p, name))) {
-		if ((p == o->only || p[-1] == ',') &&
+		if ((p == list || p[-1] == ',') &&
 		    (p[len] == ',' || p[len] == '\0'))
 			return true;
 		p += len;
 	}
 	return false;
+}
+
+static bool section(const struct options *o, const char *name)
+{
+	return listed(o->only, name);
+}
+
+static bool transport_wanted(const struct options *o, unsigned int ti)
+{
+	return listed(o->transports, transports[ti].name);
+}
+
+static bool rr_point_wanted(const struct options *o, size_t size,
+			    unsigned int sessions)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%zu", size);
+	if (!listed(o->sizes, buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%u", sessions);
+	return listed(o->sessions, buf);
 }
 
 /* ---- full run: raw lines for report.py --------------------------------- */
@@ -149,7 +175,10 @@ static void full_rr(const struct options *o, unsigned int rep)
 	for (si = 0; si < sizeof(rr_sizes) / sizeof(rr_sizes[0]); si++)
 		for (ci = 0; ci < 2; ci++)
 			for (ti = 0; ti < N_TRANSPORTS; ti++) {
-				if (rr_dead[ti][ci].err)
+				if (rr_dead[ti][ci].err ||
+				    !transport_wanted(o, ti) ||
+				    !rr_point_wanted(o, rr_sizes[si],
+						     rr_sessions[ci]))
 					continue;
 				if (bench_rr_run(&transports[ti], rr_sizes[si],
 						 rr_sessions[ci], o->window,
@@ -175,7 +204,7 @@ static void full_bulk(const struct options *o, unsigned int rep)
 	unsigned int ti;
 
 	for (ti = 0; ti < N_TRANSPORTS; ti++) {
-		if (dead[SEC_BULK][ti].err)
+		if (dead[SEC_BULK][ti].err || !transport_wanted(o, ti))
 			continue;
 		if (bench_rr_run(&transports[ti], BULK_SIZE, 1, o->bulk_window,
 				 false, &r, &e)) {
@@ -232,7 +261,7 @@ static void full_mem(const struct options *o, unsigned int rep)
 		return;
 	for (ti = 0; ti < N_TRANSPORTS; ti++) {
 		/* one sdrp row: the rekey interval changes no idle state */
-		if (dead[SEC_MEM][ti].err ||
+		if (dead[SEC_MEM][ti].err || !transport_wanted(o, ti) ||
 		    transports[ti].kind == BENCH_SDRP_PEER ||
 		    transports[ti].rekey_interval == REKEY_LARGE)
 			continue;
@@ -458,6 +487,8 @@ static void usage(void)
 		"                  [--alg-window S] [--mem-sessions N] [--mem-reps N]\n"
 		"                  [--hs N] [--no-pin]\n"
 		"                  [--only rr,bulk,crypto,mem,hs]\n"
+		"                  [--transports NAME,...] [--sizes 64,1024,...]\n"
+		"                  [--sessions 1,16]\n"
 		"       sdrp-bench --smoke\n");
 	exit(2);
 }
@@ -473,6 +504,9 @@ int main(int argc, char **argv)
 		{ "mem-reps", required_argument, NULL, 'M' },
 		{ "hs", required_argument, NULL, 'H' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "transports", required_argument, NULL, 't' },
+		{ "sizes", required_argument, NULL, 'z' },
+		{ "sessions", required_argument, NULL, 'n' },
 		{ "smoke", no_argument, NULL, 's' },
 		{ "no-pin", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
@@ -495,6 +529,9 @@ int main(int argc, char **argv)
 		case 'M': o.mem_reps = (unsigned int)atoi(optarg); break;
 		case 'H': o.hs_per_rep = (unsigned int)atoi(optarg); break;
 		case 'o': o.only = optarg; break;
+		case 't': o.transports = optarg; break;
+		case 'z': o.sizes = optarg; break;
+		case 'n': o.sessions = optarg; break;
 		case 's': o.smoke = true; break;
 		case 'P': bench_pin_single = false; break;
 		default: usage();
