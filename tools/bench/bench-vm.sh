@@ -5,7 +5,7 @@
 # VM runner): prints sdrp-bench's raw results between SDRP-BENCH-BEGIN and
 # SDRP-BENCH-END on the TAP channel, where the host picks them up, and one
 # TAP result for the run.  sdrp_bench_args on the kernel command line
-# (commas for spaces) passes options, e.g. sdrp_bench_args=--reps,1.
+# ('+' for spaces) passes options, e.g. sdrp_bench_args=--reps+1.
 . "$(dirname "$0")/lib/tap.sh"
 
 # The accelerated crypto drivers first (as a real machine's boot would load
@@ -21,7 +21,7 @@ echo 4194304 >/proc/sys/net/core/optmem_max
 # otherwise expire (and free slab) in the middle of a memory reading.
 echo 0 >/proc/sys/net/ipv4/tcp_max_tw_buckets
 
-args=$(echo "${sdrp_bench_args:-}" | tr , ' ')
+args=$(echo "${sdrp_bench_args:-}" | tr + ' ')
 # shellcheck disable=SC2086 # options, split on purpose
 if sdrp-bench $args; then
 	tap_ok "sdrp-bench full run"

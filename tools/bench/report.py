@@ -388,8 +388,11 @@ def main():
                         [fmt_num(med(res.rr.get((t, s, n), {})))
                          for t in names])
     w(table(["response x sessions"] + names, rows))
-    w("\n.. image:: %s\n   :alt: request rate against response size\n\n"
-      % png_name)
+    if sizes:
+        w("\n.. image:: %s\n   :alt: request rate against response size\n\n"
+          % png_name)
+    else:
+        w("\nNo request-rate point in this run (``--only`` without rr).\n\n")
 
     # where the time goes: crypto share and rekey cost
     w(heading("Where the time goes", "-"))
@@ -595,7 +598,8 @@ def main():
 
     with open(a.rst, "w") as f:
         f.write("".join(o))
-    write_plot(res, a.plot_data, a.png)
+    if sizes:
+        write_plot(res, a.plot_data, a.png)
     for t in targets(res):
         for row in t.rows:
             print("target: %s: %s: %s (%s)" % (t.text, row[0], row[1],

@@ -43,7 +43,7 @@ for m in $kmods aesni_intel ghash_clmulni_intel sha512_ssse3 algif_aead algif_ha
 	modargs+=(-M "$m")
 done
 cmdline=${SDRP_VM_CMDLINE:-}
-[ -z "$bench_args" ] || cmdline+=" sdrp_bench_args=$(echo "$bench_args" | tr ' ' ,)"
+[ -z "$bench_args" ] || cmdline+=" sdrp_bench_args=$(echo "$bench_args" | tr ' ' +)"
 
 echo "== bench: VM run ($kver), about 15 minutes"
 rc=0
