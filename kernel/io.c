@@ -82,7 +82,10 @@ int sdrp_sendmsg(struct sock *sk, struct msghdr *m, size_t size)
 	if (err)
 		goto out;
 	if (ctx->err || !sdrp_sess_open(ctx)) {
-		err = sk_stream_error(sk, m->msg_flags, ctx->err ?: -EPIPE);
+		/* The session's errno, not TCP's (sk_stream_error's). */
+		err = ctx->err ?: -EPIPE;
+		if (err == -EPIPE && !(m->msg_flags & MSG_NOSIGNAL))
+			send_sig(SIGPIPE, current, 0);
 		goto out;
 	}
 	if (!sdrp_sess_may_send(ctx)) {

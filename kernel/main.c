@@ -30,8 +30,11 @@ static int __init sdrp_init(void)
 			goto err_crypto;
 	}
 
-	/* Session work: crypto and TCP sends under lock_sock, may sleep. */
-	sdrp_wq = alloc_workqueue("sdrp", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	/*
+	 * Session work: crypto and TCP sends under lock_sock, may sleep.
+	 * Per-CPU, so that a record is processed on the CPU that received it.
+	 */
+	sdrp_wq = alloc_workqueue("sdrp", WQ_MEM_RECLAIM, 0);
 	if (!sdrp_wq) {
 		err = -ENOMEM;
 		goto err_crypto;

@@ -305,6 +305,9 @@ void sdrp_rx_work(struct work_struct *work)
 	if (ctx->stopping)
 		goto out;
 	while ((skb = ctx->rx_skb)) {
+		/* Back pressure: sdrp_tx_push brings us back. */
+		if (ctx->tx_queued > SDRP_TX_QUEUE_MAX)
+			break;
 		ctx->rx_skb = NULL;
 		rx_record(ctx, skb);
 		kfree_skb(skb);

@@ -102,6 +102,13 @@ struct sdrp_rxmsg {
 	u32 buf_len;
 };
 
+/*
+ * Records of ours waiting for TCP beyond this stop the processing of the
+ * peer's records (each may make us answer): a peer that does not read
+ * cannot make us queue without bound, e.g. with RESEND LASTs.
+ */
+#define SDRP_TX_QUEUE_MAX	(2 * SDRP_MAX_RECORD)
+
 /* Ephemeral X25519 key pair, made ahead of its rekey. */
 struct sdrp_keypair {
 	u8 secret[SDRP_X25519_LEN];
@@ -156,6 +163,7 @@ struct sdrp_sock {
 	struct sdrp_msg *held;		/* client request held over a rekey */
 	struct sdrp_msg *last;		/* last message sent, for RESEND */
 	struct list_head tx_list;	/* struct sdrp_txrec */
+	u32 tx_queued;			/* bytes in tx_list not yet sent */
 
 	struct sdrp_keypair *kp;	/* ours for the next rekey */
 	u8 hello_rec[SDRP_HDR_LEN + SDRP_SEQ_LEN + SDRP_TTL_LEN +

@@ -94,6 +94,7 @@ int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 static void tx_queue(struct sdrp_sock *ctx, struct sdrp_txrec *rec)
 {
 	list_add_tail(&rec->list, &ctx->tx_list);
+	ctx->tx_queued += rec->len;
 	ctx->info.records_tx++;
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RECORDS_OUT);
 	sdrp_tx_push(ctx);
@@ -207,13 +208,17 @@ void sdrp_tx_push(struct sdrp_sock *ctx)
 			return;
 		}
 		rec->sent += ret;
+		ctx->tx_queued -= ret;
 		if (rec->sent < rec->len)
 			return;
 		list_del(&rec->list);
 		kvfree(rec);
 	}
-	/* The queue is empty: a sender waiting for it may go on. */
+	/* The queue is empty: a sender waiting for it may go on ... */
 	sdrp_sess_wake(ctx);
+	/* ... and so may a record held back by sdrp_rx_work. */
+	if (ctx->rx_skb)
+		queue_work(sdrp_wq, &ctx->rx_work);
 }
 
 void sdrp_tx_work(struct work_struct *work)
@@ -235,4 +240,5 @@ void sdrp_tx_purge(struct sdrp_sock *ctx)
 		list_del(&rec->list);
 		kvfree(rec);
 	}
+	ctx->tx_queued = 0;
 }

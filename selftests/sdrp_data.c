@@ -104,9 +104,12 @@ TEST_F_TIMEOUT(sess, exchange_1000_with_rekeys, 600)
 	unsigned int i;
 	int eor = 1;
 
-	/* The policy only matters when something fails: save the VM time. */
-	if (variant->policy != SDRP_POLICY_CLOSE)
-		SKIP(return, "same data path as the CLOSE policy variant");
+	/*
+	 * The policy only matters when something fails, and sdrp_interop
+	 * runs 1000 exchanges over IPv6: save the VM time.
+	 */
+	if (variant->policy != SDRP_POLICY_CLOSE || variant->family != AF_INET)
+		SKIP(return, "same data path as ipv4_close");
 	for (i = 0; i < 1000; i++) {
 		size_t req = sizes[i % 4], resp = sizes[(i + 1) % 4];
 
@@ -116,8 +119,15 @@ TEST_F_TIMEOUT(sess, exchange_1000_with_rekeys, 600)
 		}
 		exchange(_metadata, self, req, resp, i);
 	}
-	ASSERT_EQ(sdrp_get_info(self->client, &ci), 0);
-	ASSERT_EQ(sdrp_get_info(self->server, &si), 0);
+	/* The 100th rekey follows the last DATA ACK without any call. */
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(sdrp_get_info(self->client, &ci), 0);
+		ASSERT_EQ(sdrp_get_info(self->server, &si), 0);
+		if (ci.epoch == 100 && si.epoch == 100 &&
+		    ci.state == SDRP_STATE_ESTABLISHED)
+			break;
+		sdrp_sleep_ms(10);
+	}
 	EXPECT_EQ(ci.epoch, 100);
 	EXPECT_EQ(si.epoch, 100);
 	EXPECT_EQ(ci.rekeys, 100);
@@ -310,6 +320,7 @@ TEST_F(sess, server_silent_receive_timer)
 /* close() in the middle of an exchange: the peer sees the CLOSE. */
 TEST_F(sess, close_during_traffic)
 {
+	struct pollfd pfd = { .fd = self->server, .events = POLLIN | POLLRDHUP };
 	struct sdrp_info si;
 	char b[4];
 	int eor = 1;
@@ -319,6 +330,9 @@ TEST_F(sess, close_during_traffic)
 	self->client = -1;
 	/* The request arrived before the CLOSE: it is still read first. */
 	EXPECT_EQ(sdrp_recv(self->server, b, sizeof(b), 0, &eor), 1);
+	/* Until the CLOSE is in, a second recv() would be out of turn. */
+	ASSERT_EQ(poll(&pfd, 1, 5000), 1);
+	EXPECT_EQ(pfd.revents & (POLLIN | POLLRDHUP), POLLIN | POLLRDHUP);
 	EXPECT_EQ(sdrp_recv(self->server, b, sizeof(b), 0, &eor), 0);
 	EXPECT_FALSE(eor);
 	EXPECT_EQ(send(self->server, "r", 1, MSG_NOSIGNAL), -1);
