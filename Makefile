@@ -68,13 +68,14 @@ DEPS_PACKAGES	:= \
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd gzip \
 	iproute2 ethtool sparse \
 	libsodium-dev libssl-dev libnl-3-dev libnl-genl-3-dev pkg-config \
-	clang libclang-rt-14-dev python3 openssl gnuplot-nox \
+	clang libclang-rt-14-dev python3 python3-cryptography python3-yaml \
+	python3-jsonschema openssl gnuplot-nox \
 	flex bison bc libelf-dev
 
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
 .PHONY: all module userspace selftests deps check check-unit check-vm check-debug \
-	vm-prereqs demo bench style clean help
+	vm-prereqs demo bench fuzz style clean help
 
 all: module userspace
 
@@ -199,6 +200,11 @@ bench: deps
 	@$(MAKE) --no-print-directory -C tools/bench bench KVER=$(call kver,$(BENCH_KERNEL)) \
 		VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
 
+# libFuzzer targets of libsdrp, sdrpd and sdrpctl, FUZZ_SECONDS each.
+FUZZ_SECONDS	?= 10
+fuzz: deps
+	@$(MAKE) --no-print-directory -C userspace fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
 # ---- style ---------------------------------------------------------------
 
 STYLE_FILES	= $(sort $(wildcard kernel/*.[ch] include/*/*.h include/*/*/*.h))
@@ -230,5 +236,6 @@ help:
 	@echo "make check-vm   VM tests once per kernel in KERNELS=\"$(KERNELS)\"; T=name runs one test"
 	@echo "make check-debug VM tests on a KASAN/kmemleak/lockdep/UBSAN kernel (built once, cached)"
 	@echo "make demo       boot a VM ($(DEMO_KERNEL)), load sdrp, show it registered"
+	@echo "make fuzz      every libFuzzer target for FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make style      checkpatch --strict on kernel/ include/, sparse build"
 	@echo "make clean      remove build/"

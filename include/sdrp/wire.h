@@ -257,7 +257,7 @@ static inline void sdrp_mac_prefix(__u8 out[SDRP_COUNTER_LEN], __u64 counter)
  * counter is never reused under one key: it starts at 0 with each epoch
  * and the session closes before it could wrap (SDRP_MAX_RECORDS_PER_EPOCH).
  */
-#define SDRP_MAX_RECORDS_PER_EPOCH	(1ULL << 48)
+#define SDRP_MAX_RECORDS_PER_EPOCH	0x1000000000000ULL	/* 2^48 */
 
 static inline void sdrp_gcm_nonce(__u8 out[SDRP_IV_LEN],
 				  const __u8 iv[SDRP_IV_LEN], __u64 counter)
