@@ -1102,6 +1102,40 @@ static size_t clear_data_len(unsigned int type, ssize_t len)
 	return d > 0 ? (size_t)d : 0;
 }
 
+/*
+ * The initial handshake failed with @err (SDRP_ERR_NONE for a local
+ * failure, then @rc is the -errno): close with its reason, reporting
+ * its errno once the close completes (or now if nothing is left to do).
+ */
+static void handshake_refused(struct sdrp_peer *p, enum sdrp_err err, int rc)
+{
+	enum sdrp_close_reason r = err ? sdrp_err_close_reason(err) :
+					 SDRP_CLOSE_INTERNAL;
+	int e = err ? sdrp_err_errno(err) : -rc;
+
+	start_close(p, r);
+	if (p->phase == PH_CLOSING)
+		p->pending_errno = e;
+	else
+		finish(p, r, e);
+}
+
+/*
+ * Take the keys of a completed handshake (@res is wiped) and install
+ * their ciphers.  Non-zero if that failed and the peer is finished.
+ */
+static int adopt_handshake(struct sdrp_peer *p, struct sdrp_hs_result *res)
+{
+	p->keys = res->keys;
+	p->rekey_interval = res->rekey_interval;
+	sdrp_wipe(res, sizeof(*res));
+	if (install_epoch(p)) {
+		finish(p, SDRP_CLOSE_INTERNAL, ENOMEM);
+		return -1;
+	}
+	return 0;
+}
+
 /* Initial HELLO at the server: the handshake code checks everything. */
 static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 {
@@ -1122,23 +1156,11 @@ static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 	observe(p, SDRP_PEER_RX, rec, hm.seq, hm.data_len, SDRP_FAULT_NONE,
 		n < 0 ? sdrp_err_close_reason(err) : SDRP_CLOSE_NONE);
 	if (n < 0) {
-		enum sdrp_close_reason r = err ? sdrp_err_close_reason(err) :
-						 SDRP_CLOSE_INTERNAL;
-
-		start_close(p, r);
-		if (p->phase == PH_CLOSING)
-			p->pending_errno = err ? sdrp_err_errno(err) : (int)-n;
-		else
-			finish(p, r, err ? sdrp_err_errno(err) : (int)-n);
+		handshake_refused(p, err, (int)n);
 		return;
 	}
-	p->keys = res.keys;
-	p->rekey_interval = res.rekey_interval;
-	sdrp_wipe(&res, sizeof(res));
-	if (install_epoch(p)) {
-		finish(p, SDRP_CLOSE_INTERNAL, ENOMEM);
+	if (adopt_handshake(p, &res))
 		return;
-	}
 	f = fault_for(p, SDRP_MSG_HELLO_ACK, true);
 	if (put_record(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n,
 		       p->keys.s2c_seq - 1, clear_data_len(SDRP_MSG_HELLO_ACK, n),
@@ -1167,26 +1189,13 @@ static void client_on_hello_ack(struct sdrp_peer *p, uint8_t *rec, size_t len)
 		clear_data_len(SDRP_MSG_HELLO_ACK, (ssize_t)len), SDRP_FAULT_NONE,
 		rc ? sdrp_err_close_reason(err) : SDRP_CLOSE_NONE);
 	if (rc) {
-		enum sdrp_close_reason r = err ? sdrp_err_close_reason(err) :
-						 SDRP_CLOSE_INTERNAL;
-		int e = err ? sdrp_err_errno(err) : -rc;
-
 		/* read, even if refused: the s2c seq moves on (never resent) */
 		p->keys.s2c_seq = p->hs_seq + 1;
-		start_close(p, r);
-		if (p->phase == PH_CLOSING)
-			p->pending_errno = e;
-		else
-			finish(p, r, e);
+		handshake_refused(p, err, rc);
 		return;
 	}
-	p->keys = res.keys;
-	p->rekey_interval = res.rekey_interval;
-	sdrp_wipe(&res, sizeof(res));
-	if (install_epoch(p)) {
-		finish(p, SDRP_CLOSE_INTERNAL, ENOMEM);
+	if (adopt_handshake(p, &res))
 		return;
-	}
 	if (send_flow(p, &ack, true))
 		return;
 	p->hs_complete = true;
