@@ -374,6 +374,19 @@ static uint32_t interval_of(const struct sdrpd_config *cfg,
 	return v;
 }
 
+/* What both roles take from the configuration and the socket's request. */
+static void hs_config_fill(struct sdrp_hs_config *hc,
+			   const struct sdrpd_config *cfg,
+			   const struct sdrpd_request *req)
+{
+	hc->key = cfg->key;
+	hc->cert = cfg->cert;
+	hc->ca = cfg->ca;
+	hc->rekey_interval = interval_of(cfg, req);
+	hc->ttl_ms = req->ttl_ms;
+	hc->clock_skew_ms = req->clock_skew_ms;
+}
+
 static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 			 const struct sdrpd_request *req, uint64_t now_ms,
 			 struct sdrpd_answer *ans)
@@ -406,14 +419,9 @@ static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 	p->clock_skew_ms = req->clock_skew_ms;
 	memcpy(p->s0, peer->s0, SDRP_S0_LEN);
 	snprintf(p->server, sizeof(p->server), "%s", req->peer_identity);
-	hc.key = cfg->key;
-	hc.cert = cfg->cert;
-	hc.ca = cfg->ca;
+	hs_config_fill(&hc, cfg, req);
 	hc.s0 = p->s0;
 	hc.server_identity = p->server;
-	hc.rekey_interval = interval_of(cfg, req);
-	hc.ttl_ms = req->ttl_ms;
-	hc.clock_skew_ms = req->clock_skew_ms;
 	rc = sdrp_hs_new(&p->hs, &hc);
 	if (!rc) {
 		len = sdrp_hs_client_hello(p->hs, now_ms, ans->record,
@@ -566,14 +574,9 @@ static void server_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 		return;
 	}
 
-	hc.key = cfg->key;
-	hc.cert = cfg->cert;
-	hc.ca = cfg->ca;
+	hs_config_fill(&hc, cfg, req);
 	hc.psks = cfg->psks;
 	hc.n_psks = cfg->n_peers;
-	hc.rekey_interval = interval_of(cfg, req);
-	hc.ttl_ms = req->ttl_ms;
-	hc.clock_skew_ms = req->clock_skew_ms;
 	rc = sdrp_hs_new(&hs, &hc);
 	if (rc) {
 		done_fail(ans, sdrpd_status_of(rc, SDRP_ERR_NONE),
