@@ -22,35 +22,36 @@ static void vline(const char *prefix, const char *fmt, va_list ap)
 	fflush(stdout);
 }
 
-int tap_ok(int cond, const char *fmt, ...)
+/* Count one test and print its "ok N - name" or "not ok N - name" line. */
+static void vresult(int cond, const char *fmt, va_list ap)
 {
 	char prefix[64];
-	va_list ap;
 
 	tap_count++;
 	if (!cond)
 		tap_failed++;
 	snprintf(prefix, sizeof(prefix), "%sok %d - ", cond ? "" : "not ",
 		 tap_count);
-	va_start(ap, fmt);
 	vline(prefix, fmt, ap);
+}
+
+int tap_ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vresult(cond, fmt, ap);
 	va_end(ap);
 	return cond;
 }
 
 int tap_is(long got, long want, const char *fmt, ...)
 {
-	char prefix[64];
 	va_list ap;
 	int cond = got == want;
 
-	tap_count++;
-	if (!cond)
-		tap_failed++;
-	snprintf(prefix, sizeof(prefix), "%sok %d - ", cond ? "" : "not ",
-		 tap_count);
 	va_start(ap, fmt);
-	vline(prefix, fmt, ap);
+	vresult(cond, fmt, ap);
 	va_end(ap);
 	if (!cond)
 		printf("#   got %ld, want %ld\n", got, want);
