@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,22 +14,7 @@
 
 #include "sdrpctl.h"
 #include "session.h"
-
-static unsigned int tests, failures;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%sok %u - ", cond ? "" : "not ", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "util.h"		/* libsdrp's test helpers (TAP) */
 
 /* Run a printer into a string; the caller frees it. */
 #define CAPTURE(buf, call)						\
@@ -73,17 +57,17 @@ static void test_addr(void)
 
 	set_v4(&ss, "192.0.2.7", 7000);
 	sdrpctl_format_addr(&ss, buf, sizeof(buf));
-	ok(!strcmp(buf, "192.0.2.7:7000"), "IPv4 address: %s", buf);
+	OK(!strcmp(buf, "192.0.2.7:7000"), "IPv4 address: %s", buf);
 	set_v6(&ss, "2001:db8::1", 443, 0);
 	sdrpctl_format_addr(&ss, buf, sizeof(buf));
-	ok(!strcmp(buf, "[2001:db8::1]:443"), "IPv6 address: %s", buf);
+	OK(!strcmp(buf, "[2001:db8::1]:443"), "IPv6 address: %s", buf);
 	set_v6(&ss, "fe80::2", 80, 3);
 	sdrpctl_format_addr(&ss, buf, sizeof(buf));
-	ok(!strcmp(buf, "[fe80::2%3]:80"), "IPv6 link-local with scope: %s",
+	OK(!strcmp(buf, "[fe80::2%3]:80"), "IPv6 link-local with scope: %s",
 	   buf);
 	memset(&ss, 0, sizeof(ss));
 	sdrpctl_format_addr(&ss, buf, sizeof(buf));
-	ok(!strcmp(buf, "-"), "unset address: %s", buf);
+	OK(!strcmp(buf, "-"), "unset address: %s", buf);
 }
 
 static void fill_sessions(struct sdrpctl_session s[3])
@@ -128,23 +112,23 @@ static void test_sessions(void)
 	for (p = strtok_r(text, "\n", &save); p && i < 5;
 	     p = strtok_r(NULL, "\n", &save))
 		line[i++] = p;
-	ok(i == 4, "sessions: a header and one line per session (%d)", i);
-	ok(line[0] && !strncmp(line[0], "State ", 6) &&
+	OK(i == 4, "sessions: a header and one line per session (%d)", i);
+	OK(line[0] && !strncmp(line[0], "State ", 6) &&
 	   strstr(line[0], "Remote") && strstr(line[0], "Peer") &&
 	   strstr(line[0], "Epoch"), "sessions: header names the columns");
-	ok(line[1] && !strncmp(line[1], "established client 10.0.0.1:40000 ", 34) &&
+	OK(line[1] && !strncmp(line[1], "established client 10.0.0.1:40000 ", 34) &&
 	   strstr(line[1], " 10.0.0.2:7000 ") && strstr(line[1], " sensor-1 ") &&
 	   strstr(line[1], " 3 ") && strstr(line[1], "41/40") &&
 	   strstr(line[1], "1200/3400"),
 	   "sessions: established client line: %s", line[1] ? line[1] : "");
-	ok(line[1] && !strstr(line[1], "reason"),
+	OK(line[1] && !strstr(line[1], "reason"),
 	   "sessions: no close reason while open");
-	ok(line[2] && !strncmp(line[2], "closed      server [fd00::2]:7000 ", 34) &&
+	OK(line[2] && !strncmp(line[2], "closed      server [fd00::2]:7000 ", 34) &&
 	   strstr(line[2], "[fd00::1]:53000") &&
 	   strstr(line[2], "reason:bad-mac errno:EBADMSG"),
 	   "sessions: closed server line with reason and errno: %s",
 	   line[2] ? line[2] : "");
-	ok(line[3] && !strncmp(line[3], "handshake   server ", 19) &&
+	OK(line[3] && !strncmp(line[3], "handshake   server ", 19) &&
 	   strstr(line[3], " - "),
 	   "sessions: no peer identity before the handshake ends: %s",
 	   line[3] ? line[3] : "");
@@ -152,7 +136,7 @@ static void test_sessions(void)
 
 	text = NULL;
 	CAPTURE(text, sdrpctl_print_sessions(OUT, NULL, 0));
-	ok(text && !strncmp(text, "State ", 6) && !strchr(text, '\n')[1],
+	OK(text && !strncmp(text, "State ", 6) && !strchr(text, '\n')[1],
 	   "sessions: none is just the header");
 	free(text);
 }
@@ -165,29 +149,29 @@ static void test_status(void)
 
 	fill_sessions(s);
 	CAPTURE(text, sdrpctl_print_status(OUT, &k, true, s, 3));
-	ok(text && strstr(text, "id 31, version 1") &&
+	OK(text && strstr(text, "id 31, version 1") &&
 	   strstr(text, "\nsessions: 3 (handshake 1, established 1, closed 1)\n"),
 	   "status: family and sessions by state");
 	free(text);
 
 	text = NULL;
 	CAPTURE(text, sdrpctl_print_status(OUT, &k, true, NULL, 0));
-	ok(text && strstr(text, "\nsessions: 0\n"), "status: no session");
+	OK(text && strstr(text, "\nsessions: 0\n"), "status: no session");
 	free(text);
 
 	text = NULL;
 	CAPTURE(text, sdrpctl_print_status(OUT, &k, false, NULL, 0));
-	ok(text && !strstr(text, "sessions"),
+	OK(text && !strstr(text, "sessions"),
 	   "status: no session line when the list is unavailable");
 	free(text);
 
 	s[0].state = 77;
 	text = NULL;
 	CAPTURE(text, sdrpctl_print_status(OUT, &k, true, s, 1));
-	ok(text && strstr(text, "sessions: 1 (unknown 1)"),
+	OK(text && strstr(text, "sessions: 1 (unknown 1)"),
 	   "status: a state this sdrpctl does not know is counted as unknown");
 	free(text);
-	ok(!strcmp(sdrpctl_role_name(SDRP_ROLE_CLIENT), "client") &&
+	OK(!strcmp(sdrpctl_role_name(SDRP_ROLE_CLIENT), "client") &&
 	   !strcmp(sdrpctl_role_name(0), "?") &&
 	   !strcmp(sdrpctl_state_name(SDRP_STATE_REKEY), "rekey") &&
 	   !strcmp(sdrpctl_state_name(6), "?"), "role and state names");
@@ -198,20 +182,20 @@ static void test_numbers(void)
 	unsigned int u;
 	uint64_t v;
 
-	ok(!sdrpctl_parse_u64("4660", &v) && v == 4660, "u64: decimal");
-	ok(!sdrpctl_parse_u64("0x1234", &v) && v == 0x1234, "u64: hex");
-	ok(!sdrpctl_parse_u64("18446744073709551615", &v) && v == UINT64_MAX,
+	OK(!sdrpctl_parse_u64("4660", &v) && v == 4660, "u64: decimal");
+	OK(!sdrpctl_parse_u64("0x1234", &v) && v == 0x1234, "u64: hex");
+	OK(!sdrpctl_parse_u64("18446744073709551615", &v) && v == UINT64_MAX,
 	   "u64: maximum");
-	ok(sdrpctl_parse_u64("18446744073709551616", &v) == -ERANGE,
+	OK(sdrpctl_parse_u64("18446744073709551616", &v) == -ERANGE,
 	   "u64: overflow refused");
-	ok(sdrpctl_parse_u64("-1", &v) == -EINVAL, "u64: negative refused");
-	ok(sdrpctl_parse_u64(" 1", &v) == -EINVAL, "u64: blank refused");
-	ok(sdrpctl_parse_u64("12x", &v) == -EINVAL, "u64: trailing junk refused");
-	ok(sdrpctl_parse_u64("", &v) == -EINVAL, "u64: empty refused");
-	ok(!sdrpctl_parse_uint("36500", 1, 36500, &u) && u == 36500,
+	OK(sdrpctl_parse_u64("-1", &v) == -EINVAL, "u64: negative refused");
+	OK(sdrpctl_parse_u64(" 1", &v) == -EINVAL, "u64: blank refused");
+	OK(sdrpctl_parse_u64("12x", &v) == -EINVAL, "u64: trailing junk refused");
+	OK(sdrpctl_parse_u64("", &v) == -EINVAL, "u64: empty refused");
+	OK(!sdrpctl_parse_uint("36500", 1, 36500, &u) && u == 36500,
 	   "uint: upper bound included");
-	ok(sdrpctl_parse_uint("0", 1, 10, &u) == -ERANGE, "uint: below range");
-	ok(sdrpctl_parse_uint("4294967296", 1, UINT32_MAX, &u) == -ERANGE,
+	OK(sdrpctl_parse_uint("0", 1, 10, &u) == -ERANGE, "uint: below range");
+	OK(sdrpctl_parse_uint("4294967296", 1, UINT32_MAX, &u) == -ERANGE,
 	   "uint: above unsigned int");
 }
 
@@ -220,26 +204,26 @@ static void test_time(void)
 	char buf[SDRPCTL_TIME_LEN];
 	uint64_t t;
 
-	ok(!sdrpctl_parse_time("@0", &t) && t == 0, "time: @0");
-	ok(!sdrpctl_parse_time("1970-01-01", &t) && t == 0, "time: epoch date");
-	ok(!sdrpctl_parse_time("2030-01-02T03:04:05Z", &t) && t == 1893553445,
+	OK(!sdrpctl_parse_time("@0", &t) && t == 0, "time: @0");
+	OK(!sdrpctl_parse_time("1970-01-01", &t) && t == 0, "time: epoch date");
+	OK(!sdrpctl_parse_time("2030-01-02T03:04:05Z", &t) && t == 1893553445,
 	   "time: ISO 8601 UTC");
-	ok(!sdrpctl_parse_time("2030-01-02 03:04:05", &t) && t == 1893553445,
+	OK(!sdrpctl_parse_time("2030-01-02 03:04:05", &t) && t == 1893553445,
 	   "time: date and time with a space");
-	ok(!sdrpctl_parse_time("2024-02-29", &t) && t == 1709164800,
+	OK(!sdrpctl_parse_time("2024-02-29", &t) && t == 1709164800,
 	   "time: leap day");
-	ok(sdrpctl_parse_time("2030-13-01", &t) == -EINVAL, "time: month 13");
-	ok(sdrpctl_parse_time("2030-01-02T03:04:05+01:00", &t) == -EINVAL,
+	OK(sdrpctl_parse_time("2030-13-01", &t) == -EINVAL, "time: month 13");
+	OK(sdrpctl_parse_time("2030-01-02T03:04:05+01:00", &t) == -EINVAL,
 	   "time: offsets refused (UTC only)");
-	ok(sdrpctl_parse_time("yesterday", &t) == -EINVAL, "time: words refused");
-	ok(sdrpctl_parse_time("1969-12-31", &t) == -EINVAL,
+	OK(sdrpctl_parse_time("yesterday", &t) == -EINVAL, "time: words refused");
+	OK(sdrpctl_parse_time("1969-12-31", &t) == -EINVAL,
 	   "time: before 1970 refused");
-	ok(sdrpctl_parse_time("@-5", &t) == -EINVAL, "time: negative seconds");
+	OK(sdrpctl_parse_time("@-5", &t) == -EINVAL, "time: negative seconds");
 
 	sdrpctl_format_time(1893553445, buf);
-	ok(!strcmp(buf, "2030-01-02 03:04:05 UTC"), "format time: %s", buf);
+	OK(!strcmp(buf, "2030-01-02 03:04:05 UTC"), "format time: %s", buf);
 	sdrpctl_format_time(UINT64_MAX, buf);
-	ok(!strcmp(buf, "@18446744073709551615"),
+	OK(!strcmp(buf, "@18446744073709551615"),
 	   "format time: out of range as raw seconds: %s", buf);
 }
 
@@ -249,23 +233,23 @@ static void test_validity(void)
 	uint64_t nb, na;
 
 	v.not_before = "2030-01-01";
-	ok(!sdrpctl_validity_resolve(&v, 365, &nb, &na) && nb == 1893456000 &&
+	OK(!sdrpctl_validity_resolve(&v, 365, &nb, &na) && nb == 1893456000 &&
 	   na == nb + 365 * 86400ULL, "validity: default days");
 	v.days = "2";
-	ok(!sdrpctl_validity_resolve(&v, 365, &nb, &na) &&
+	OK(!sdrpctl_validity_resolve(&v, 365, &nb, &na) &&
 	   na == nb + 2 * 86400ULL, "validity: --days");
 	v.not_after = "2031-01-01";
-	ok(sdrpctl_validity_resolve(&v, 365, &nb, &na) == -EINVAL,
+	OK(sdrpctl_validity_resolve(&v, 365, &nb, &na) == -EINVAL,
 	   "validity: --days and --not-after together refused");
 	v.days = NULL;
-	ok(!sdrpctl_validity_resolve(&v, 365, &nb, &na) && na == 1924992000,
+	OK(!sdrpctl_validity_resolve(&v, 365, &nb, &na) && na == 1924992000,
 	   "validity: --not-after");
 	v.not_after = "2029-12-31";
-	ok(sdrpctl_validity_resolve(&v, 365, &nb, &na) == -EINVAL,
+	OK(sdrpctl_validity_resolve(&v, 365, &nb, &na) == -EINVAL,
 	   "validity: end before start refused");
 	v.not_after = NULL;
 	v.days = "36501";
-	ok(sdrpctl_validity_resolve(&v, 365, &nb, &na) == -EINVAL,
+	OK(sdrpctl_validity_resolve(&v, 365, &nb, &na) == -EINVAL,
 	   "validity: more than 100 years refused");
 }
 
@@ -277,6 +261,5 @@ int main(void)
 	test_numbers();
 	test_time();
 	test_validity();
-	printf("1..%u\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

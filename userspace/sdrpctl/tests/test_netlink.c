@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,22 +17,7 @@
 
 #include "sdrpctl.h"
 #include "session.h"
-
-static unsigned int tests, failures;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%sok %u - ", cond ? "" : "not ", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "util.h"		/* libsdrp's test helpers (TAP) */
 
 /* What the mutators below change in a well-formed session message. */
 enum variant {
@@ -138,20 +122,20 @@ static void test_full(void)
 	char local[SDRPCTL_ADDR_LEN], remote[SDRPCTL_ADDR_LEN];
 	struct sdrpctl_session s;
 
-	ok(!parse(FULL, &s), "a full session decodes");
+	OK(!parse(FULL, &s), "a full session decodes");
 	sdrpctl_format_addr(&s.local, local, sizeof(local));
 	sdrpctl_format_addr(&s.remote, remote, sizeof(remote));
-	ok(!strcmp(local, "10.0.0.1:40000"), "local IPv4 address and port: %s",
+	OK(!strcmp(local, "10.0.0.1:40000"), "local IPv4 address and port: %s",
 	   local);
-	ok(!strcmp(remote, "[fe80::2%4]:7000"),
+	OK(!strcmp(remote, "[fe80::2%4]:7000"),
 	   "remote IPv6 address, port and scope: %s", remote);
-	ok(s.role == SDRP_ROLE_CLIENT && s.state == SDRP_STATE_ESTABLISHED,
+	OK(s.role == SDRP_ROLE_CLIENT && s.state == SDRP_STATE_ESTABLISHED,
 	   "role and state");
-	ok(!strcmp(s.peer_identity, "sensor-1"), "peer identity");
-	ok(s.inode == 123456789ULL && s.epoch == 3 &&
+	OK(!strcmp(s.peer_identity, "sensor-1"), "peer identity");
+	OK(s.inode == 123456789ULL && s.epoch == 3 &&
 	   s.responses_in_epoch == 4 && s.rekey_interval == 10,
 	   "inode, epoch, responses, interval");
-	ok(s.records_tx == 41 && s.records_rx == 40 &&
+	OK(s.records_tx == 41 && s.records_rx == 40 &&
 	   s.bytes_tx == 1ULL << 40 && s.bytes_rx == 3400 && s.rekeys == 3 &&
 	   s.resends == 1, "64-bit counters");
 }
@@ -160,7 +144,7 @@ static void test_minimal(void)
 {
 	struct sdrpctl_session s;
 
-	ok(!parse(MINIMAL, &s) && s.local.ss_family == AF_UNSPEC &&
+	OK(!parse(MINIMAL, &s) && s.local.ss_family == AF_UNSPEC &&
 	   !s.peer_identity[0] && !s.epoch && !s.records_tx,
 	   "role and state alone decode; the rest is zero");
 }
@@ -185,7 +169,7 @@ static void test_refused(void)
 	size_t i;
 
 	for (i = 0; i < SDRPCTL_ARRAY_SIZE(bad); i++)
-		ok(parse(bad[i].v, &s) == -EPROTO, "refused: %s", bad[i].what);
+		OK(parse(bad[i].v, &s) == -EPROTO, "refused: %s", bad[i].what);
 }
 
 int main(void)
@@ -193,6 +177,5 @@ int main(void)
 	test_full();
 	test_minimal();
 	test_refused();
-	printf("1..%u\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }
