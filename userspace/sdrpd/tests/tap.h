@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
 /*
- * TAP output for sdrpd's test programs, and the credentials they share:
+ * TAP output for sdrpd's test programs (libsdrp's test helpers, util.h),
+ * and the credentials they share:
  * a temporary directory with a CA, a client and a server (the fixed keys
  * of userspace/lib/tests/keys.h), certificates, s0 files and
  * configuration files.
@@ -19,52 +20,9 @@
 
 #include "keys.h"
 #include "sdrpd.h"
+#include "util.h"
 
 #define TAP_MAYBE_UNUSED __attribute__((unused))
-
-static int tap_n, tap_failed;
-
-__attribute__((format(printf, 2, 3)))
-static int tap_ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", cond ? "ok" : "not ok", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		tap_failed++;
-	return cond;
-}
-
-#define OK(cond, ...) tap_ok(!!(cond), __VA_ARGS__)
-#define IS(got, want, ...) do {						\
-	long _g = (long)(got), _w = (long)(want);			\
-	if (!tap_ok(_g == _w, __VA_ARGS__))				\
-		printf("# got %ld, want %ld\n", _g, _w);		\
-} while (0)
-
-__attribute__((noreturn, format(printf, 1, 2)))
-static void tap_bail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	exit(1);
-}
-
-static int tap_done(void)
-{
-	printf("1..%d\n", tap_n);
-	return tap_failed ? 1 : 0;
-}
 
 /* ---- credentials on disk ---- */
 

@@ -66,8 +66,7 @@ static void test_instance(void)
 
 	a = sdrpd_instance_lock();
 	if (a == -EADDRINUSE) {
-		printf("ok %d - instance lock # SKIP an sdrpd runs in this namespace\n",
-		       ++tap_n);
+		tap_skip("an sdrpd runs in this namespace", "instance lock");
 		return;
 	}
 	OK(a >= 0, "instance: first daemon in the namespace");
@@ -81,8 +80,8 @@ static void test_instance(void)
 	}
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
-		printf("ok %d - instance: a daemon in another namespace # SKIP unshare(CLONE_NEWNET) not permitted\n",
-		       ++tap_n);
+		tap_skip("unshare(CLONE_NEWNET) not permitted",
+			 "instance: a daemon in another namespace");
 	else
 		OK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		   "instance: a daemon in another namespace runs meanwhile");
@@ -130,8 +129,7 @@ static void test_sample(void)
 	FILE *f;
 
 	if (!path || !(f = fopen(path, "r"))) {
-		printf("ok %d - sample configuration # SKIP SDRPD_SAMPLE_CONF not set\n",
-		       ++tap_n);
+		tap_skip("SDRPD_SAMPLE_CONF not set", "sample configuration");
 		return;
 	}
 	n = fread(text, 1, sizeof(text), f);
