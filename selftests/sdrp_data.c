@@ -341,4 +341,38 @@ TEST_F(sess, close_during_traffic)
 	EXPECT_EQ(si.close_reason, SDRP_CLOSE_PEER);
 }
 
+/*
+ * A message delayed beyond its ttl: netem holds every packet on loopback
+ * 300 ms, the client's ttl window is 100 ms.  The server refuses the
+ * request as STALE_TTL (after RESEND LASTs under that policy: the resent
+ * request is just as late) and its recv() fails with ETIME.
+ */
+TEST_F(sess, stale_ttl_netem_delay)
+{
+	/* The skew keeps the server's 25 s ttls acceptable to the client. */
+	struct sdrp_params p = { .ttl_ms = 100, .clock_skew_ms = 60000 };
+	struct timeval tv = { .tv_sec = 10 };
+	struct sdrp_info si;
+	char b[4];
+
+	if (system("tc qdisc add dev lo root netem delay 300ms 2>/dev/null"))
+		SKIP(return, "tc or sch_netem not available");
+	ASSERT_EQ(sdrp_set_params(self->client, &p), 0);
+	ASSERT_EQ(setsockopt(self->server, SOL_SOCKET, SO_RCVTIMEO, &tv,
+			     sizeof(tv)), 0);
+	ASSERT_EQ(send(self->client, "q", 1, 0), 1);
+	EXPECT_EQ(recv(self->server, b, sizeof(b), 0), -1);
+	EXPECT_EQ(errno, ETIME);
+	ASSERT_EQ(sdrp_get_info(self->server, &si), 0);
+	EXPECT_EQ(si.close_reason, SDRP_CLOSE_STALE_TTL);
+	if (variant->policy == SDRP_POLICY_RESEND)
+		EXPECT_EQ(si.resends, 3);
+	EXPECT_GE(sdrp_stat("SdrpRxStaleTtl"), 1);
+	/* A session counts under its close reason once it is CLOSED. */
+	ASSERT_EQ(sdrp_wait_state(self->server, SDRP_STATE_CLOSED, 5000,
+				  &si), 0);
+	EXPECT_EQ(sdrp_stat("SdrpCloseStaleTtl"), 1);
+	EXPECT_EQ(system("tc qdisc del dev lo root"), 0);
+}
+
 TEST_HARNESS_MAIN
