@@ -11,26 +11,14 @@
 # shellcheck disable=SC2016
 
 SDRPCTL=${SDRPCTL:?set SDRPCTL to the sdrpctl binary}
+# shellcheck source=SCRIPTDIR/../../lib/tests/tap.sh
+. "$(dirname "$0")/../../lib/tests/tap.sh" || exit 1
 base=${SDRPCTL_TEST_TMP:-${TMPDIR:-/tmp}}
 mkdir -p "$base" || exit 1
 D=$(mktemp -d "$base/sdrpctl.XXXXXX") || exit 1
 trap 'rm -rf "$D"' EXIT
 cd "$D" || exit 1
 umask 022
-
-n=0
-failed=0
-
-# report RESULT DESC: RESULT 0 is a pass.
-report() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # run ARGS...: run sdrpctl, keep its status in $rc and output in out/err.
 run() {
@@ -57,7 +45,7 @@ expect() {
 		echo "# \$ sdrpctl $*"
 		sed 's/^/# | /' "$D/.out" "$D/.err"
 	fi
-	report $res "$desc"
+	tap_ok $res "$desc"
 }
 
 # check DESC CMD...: a shell condition as a test.
@@ -65,9 +53,9 @@ check() {
 	desc=$1
 	shift
 	if "$@"; then
-		report 0 "$desc"
+		tap_ok 0 "$desc"
 	else
-		report 1 "$desc"
+		tap_ok 1 "$desc"
 	fi
 }
 
@@ -210,7 +198,7 @@ if command -v openssl >/dev/null 2>&1; then
 	check "key pub matches openssl pkey -pubout" \
 		sh -c 'openssl pkey -in node.key -pubout 2>/dev/null | cmp -s - node.pub'
 else
-	n=$((n + 1)); echo "ok $n - key pub matches openssl pkey -pubout # SKIP no openssl"
+	tap_skip "key pub matches openssl pkey -pubout" "no openssl"
 fi
 expect 0 "" "cert issue --pubkey-from a PEM public key" -- \
 	cert issue --ca-key ca.key --ca-cert ca.crt --name node-pub --serial 7 \
@@ -236,7 +224,7 @@ if [ -w /dev/full ]; then
 	check "output to a full device: exit 1 and a message" \
 		sh -c '[ "$0" -eq 1 ] && grep -q "cannot write to standard output" "$1"' "$rc" "$D/.err"
 else
-	n=$((n + 1)); echo "ok $n - output to a full device # SKIP no /dev/full"
+	tap_skip "output to a full device" "no /dev/full"
 fi
 expect 1 "cannot read a public key" "--pubkey-from a file that is no key" -- \
 	cert issue --ca-key ca.key --ca-cert ca.crt --name y --pubkey-from show.txt \
@@ -311,7 +299,7 @@ for cmd in "ca init" "key gen" "key pub" "cert issue" "cert show" "cert verify" 
 		res=1
 	fi
 done
-report $res "every command prints its usage with --help, exit 0"
+tap_ok $res "every command prints its usage with --help, exit 0"
 expect 2 "^Usage: sdrpctl key gen" "key gen without a file: exit 2" -- key gen
 expect 2 "unrecognized option" "unknown option: exit 2" -- key gen --size 2048 x.key
 expect 2 "invalid --bits" "key gen --bits 1000: exit 2" -- key gen --bits 1000 x.key
@@ -347,8 +335,8 @@ check "no file after the usage errors" test ! -e x.crt
 # Host tests: the module cannot be loaded here; where it is, these two
 # would need a daemon-free kernel view and are skipped.
 if [ -d /sys/module/sdrp ]; then
-	n=$((n + 1)); echo "ok $n - sessions without the module # SKIP sdrp module loaded"
-	n=$((n + 1)); echo "ok $n - status without the module # SKIP sdrp module loaded"
+	tap_skip "sessions without the module" "sdrp module loaded"
+	tap_skip "status without the module" "sdrp module loaded"
 else
 	expect 1 "^sdrpctl: sdrp generic netlink family not available: is the module loaded\?$" \
 		"sessions without the module: clear error, exit 1" -- sessions
@@ -356,5 +344,4 @@ else
 		"status without the module: clear error, exit 1" -- status
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

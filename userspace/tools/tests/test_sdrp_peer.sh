@@ -12,9 +12,9 @@
 # without it).
 
 PEER=${SDRP_PEER:?SDRP_PEER must name the sdrp-peer binary}
+# shellcheck source=SCRIPTDIR/../../lib/tests/tap.sh
+. "$(dirname "$0")/../../lib/tests/tap.sh" || exit 1
 TMP=${SDRP_TEST_TMP:-/tmp}/sdrp-peer.$$
-n=0
-failed=0
 server_pid=
 
 cleanup() {
@@ -23,17 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$TMP"
-
-ok() {	# ok COND-EXIT-STATUS NAME [OUTPUT-TO-SHOW-ON-FAILURE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "$3" ] && sed 's/^/#   /' "$3" | tail -n 12
-	fi
-}
 
 # start_server OUT ADDR ARGS...: background server, waits for its port
 start_server() {
@@ -61,10 +50,10 @@ wait_server() {
 }
 
 "$PEER" --gen-keys "$TMP/keys"
-ok $? "gen-keys writes a keys blob"
+tap_ok $? "gen-keys writes a keys blob"
 size=$(wc -c <"$TMP/keys")
 [ "$size" -eq 320 ] && [ "$(stat -c %a "$TMP/keys")" = 600 ]
-ok $? "keys blob is a struct sdrp_keys (320 bytes), mode 0600"
+tap_ok $? "keys blob is a struct sdrp_keys (320 bytes), mode 0600"
 
 # --- clean session over IPv4: 30 exchanges, interval 5, sizes incl. 0 ---
 P="--params rekey=5,recv=3000,close=1000"
@@ -72,47 +61,47 @@ SZ="--sizes 0,1,1000,70000,1048576,17"
 start_server "$TMP/s1" 127.0.0.1:0 --keys "$TMP/keys" $P $SZ --verify
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P $SZ \
 	--verify --count 30 >"$TMP/c1" 2>&1
-ok $? "IPv4 client: 30 verified exchanges, clean close (exit 0)"
+tap_ok $? "IPv4 client: 30 verified exchanges, clean close (exit 0)"
 wait_server
-ok $? "IPv4 server: clean end (exit 0)"
+tap_ok $? "IPv4 server: clean end (exit 0)"
 # the 30th DATA ACK makes the 6th rekey due; the client's CLOSE crosses it
 grep -q '^result reason=local .* exchanges=30 rekeys=5 epoch=5 ' "$TMP/c1"
-ok $? "IPv4 client: result local, 30 exchanges, 5 rekeys completed"
+tap_ok $? "IPv4 client: result local, 30 exchanges, 5 rekeys completed"
 grep -q '^result reason=peer ' "$TMP/s1"
-ok $? "IPv4 server: result peer"
+tap_ok $? "IPv4 server: result peer"
 [ "$(grep -c '^tx hello epoch' "$TMP/s1")" -eq 6 ]
-ok $? "IPv4 server: 6 rekey HELLOs sent"
+tap_ok $? "IPv4 server: 6 rekey HELLOs sent"
 [ "$(grep -c ' mismatch$' "$TMP/c1" "$TMP/s1" | awk -F: '{s += $2} END {print s}')" -eq 0 ]
-ok $? "IPv4: no body mismatch"
+tap_ok $? "IPv4: no body mismatch"
 tail -n 3 "$TMP/c1" | grep -q '^rx close-ack '
-ok $? "IPv4 client: CLOSE ACK received at the end"
+tap_ok $? "IPv4 client: CLOSE ACK received at the end"
 
 # --- IPv6, the server closes after 7 exchanges ---
 if "$PEER" --gen-keys "$TMP/k6" && start_server "$TMP/s2" '[::1]:0' \
 	--keys "$TMP/k6" --count 7 $P; then
 	"$PEER" --role client --connect "[::1]:$port" --keys "$TMP/k6" $P \
 		--count 100 --expect peer >"$TMP/c2" 2>&1
-	ok $? "IPv6 client: sees the server's close (expect peer)"
+	tap_ok $? "IPv6 client: sees the server's close (expect peer)"
 	wait_server
-	ok $? "IPv6 server: closes after 7 exchanges (exit 0)"
+	tap_ok $? "IPv6 server: closes after 7 exchanges (exit 0)"
 	grep -q '^result reason=local .* exchanges=7 ' "$TMP/s2"
-	ok $? "IPv6 server: result local after 7"
+	tap_ok $? "IPv6 server: result local after 7"
 else
-	n=$((n + 1)); echo "ok $n - IPv6 # SKIP no ::1"
+	tap_skip "IPv6" "no ::1"
 fi
 
 # --- fault: wrong MAC from the client; the server answers CLOSE ---
 start_server "$TMP/s3" 127.0.0.1:0 --keys "$TMP/keys" $P --expect bad-mac
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P \
 	--count 5 --fault bad-mac@3:data-request --expect peer >"$TMP/c3" 2>&1
-ok $? "bad-mac: client sees the session closed by the server"
+tap_ok $? "bad-mac: client sees the session closed by the server"
 wait_server
-ok $? "bad-mac: server closes with reason bad-mac (exit 0 with --expect)"
+tap_ok $? "bad-mac: server closes with reason bad-mac (exit 0 with --expect)"
 grep -q '^tx data-request .* fault=bad-mac$' "$TMP/c3"
-ok $? "bad-mac: client reports the injected fault"
+tap_ok $? "bad-mac: client reports the injected fault"
 grep -q '^rx data-request .* refused=bad-mac$' "$TMP/s3" &&
 	grep -q '^tx close ' "$TMP/s3"
-ok $? "bad-mac: server refused the record and sent CLOSE" "$TMP/s3"
+tap_ok $? "bad-mac: server refused the record and sent CLOSE" "$TMP/s3"
 
 # --- fault: no CLOSE ACK; the client ends with CLOSED WITHOUT ACK ---
 Q="--params recv=3000,close=100,retries=3"
@@ -120,12 +109,12 @@ start_server "$TMP/s4" 127.0.0.1:0 --keys "$TMP/keys" $Q \
 	--fault no-close-ack --expect peer
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $Q \
 	--count 2 --expect no-ack >"$TMP/c4" 2>&1
-ok $? "no-close-ack: client result no-ack"
+tap_ok $? "no-close-ack: client result no-ack"
 wait_server
-ok $? "no-close-ack: server saw the CLOSE"
+tap_ok $? "no-close-ack: server saw the CLOSE"
 [ "$(grep -c '^tx close ' "$TMP/c4")" -eq 3 ] &&
 	grep -q '^tx closed-without-ack ' "$TMP/c4"
-ok $? "no-close-ack: 3 CLOSEs then CLOSED WITHOUT ACK" "$TMP/c4"
+tap_ok $? "no-close-ack: 3 CLOSEs then CLOSED WITHOUT ACK" "$TMP/c4"
 
 # --- RESEND policy recovers from a corrupted response ---
 R="--params recv=3000,close=500,policy=resend"
@@ -133,11 +122,11 @@ start_server "$TMP/s5" 127.0.0.1:0 --keys "$TMP/keys" $R --verify \
 	--fault corrupt@2:data-response
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $R \
 	--count 6 --verify >"$TMP/c5" 2>&1
-ok $? "resend: client completes all exchanges despite a corrupted response"
+tap_ok $? "resend: client completes all exchanges despite a corrupted response"
 wait_server
-ok $? "resend: server clean end"
+tap_ok $? "resend: server clean end"
 grep -q '^tx resend-last ' "$TMP/c5" && grep -q 'resends=1$' "$TMP/c5"
-ok $? "resend: client asked once with RESEND LAST" "$TMP/c5"
+tap_ok $? "resend: client asked once with RESEND LAST" "$TMP/c5"
 
 # --- initial handshake with credentials made by sdrpctl ---
 pki_ok=1
@@ -161,27 +150,27 @@ if [ $pki_ok -eq 0 ]; then
 	start_server "$TMP/s7" 127.0.0.1:0 $CS --peer client.test $P --verify
 	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer server.test \
 		$P --verify --count 12 >"$TMP/c7" 2>&1
-	ok $? "handshake: client, 12 verified exchanges, clean close" "$TMP/c7"
+	tap_ok $? "handshake: client, 12 verified exchanges, clean close" "$TMP/c7"
 	wait_server
-	ok $? "handshake: server clean end" "$TMP/s7"
+	tap_ok $? "handshake: server clean end" "$TMP/s7"
 	head -n 3 "$TMP/c7" | tr '\n' ' ' | grep -q \
 		'^tx hello epoch=0 .* clear rx hello-ack epoch=0 .* clear tx ack epoch=0 '
-	ok $? "handshake: clear HELLO, clear HELLO ACK, then ACK under epoch 0" \
+	tap_ok $? "handshake: clear HELLO, clear HELLO ACK, then ACK under epoch 0" \
 		"$TMP/c7"
 	grep -q '^result reason=local .* rekeys=2 ' "$TMP/c7"
-	ok $? "handshake: interval 5 agreed, 2 rekeys" "$TMP/c7"
+	tap_ok $? "handshake: interval 5 agreed, 2 rekeys" "$TMP/c7"
 
 	start_server "$TMP/s8" 127.0.0.1:0 $CS --peer client.test $P --expect peer
 	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer other.test \
 		$P --expect auth >"$TMP/c8" 2>&1
-	ok $? "handshake: unexpected server identity, client result auth" "$TMP/c8"
+	tap_ok $? "handshake: unexpected server identity, client result auth" "$TMP/c8"
 	wait_server
-	ok $? "handshake: server sees the client's close" "$TMP/s8"
+	tap_ok $? "handshake: server sees the client's close" "$TMP/s8"
 	grep -q '^tx close epoch=0 .* clear$' "$TMP/c8" &&
 		grep -q 'errno=129 ' "$TMP/c8"
-	ok $? "handshake: clear CLOSE, errno EKEYREJECTED" "$TMP/c8"
+	tap_ok $? "handshake: clear CLOSE, errno EKEYREJECTED" "$TMP/c8"
 else
-	n=$((n + 1)); echo "ok $n - handshake # SKIP no sdrpctl for credentials"
+	tap_skip "handshake" "no sdrpctl for credentials"
 fi
 
 # --- IV.B: no ACK after the HELLO ACK; the server times out, CLOSE ---
@@ -191,15 +180,15 @@ if [ $pki_ok -eq 0 ]; then
 		--expect timeout
 	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer server.test \
 		$T --count 0 --no-close --fault no-ack >"$TMP/c9" 2>&1
-	ok $? "no ACK: the silent client sees the server close (exit 0)" "$TMP/c9"
+	tap_ok $? "no ACK: the silent client sees the server close (exit 0)" "$TMP/c9"
 	wait_server
-	ok $? "no ACK: server result timeout" "$TMP/s9"
+	tap_ok $? "no ACK: server result timeout" "$TMP/s9"
 	grep -q '^tx ack .* fault=no-ack$' "$TMP/c9" &&
 		grep -q '^rx close epoch=0 ' "$TMP/c9" &&
 		grep -q '^tx close-ack ' "$TMP/c9"
-	ok $? "no ACK: CLOSE from the server, answered with CLOSE ACK" "$TMP/c9"
+	tap_ok $? "no ACK: CLOSE from the server, answered with CLOSE ACK" "$TMP/c9"
 else
-	n=$((n + 1)); echo "ok $n - no ACK # SKIP no sdrpctl for credentials"
+	tap_skip "no ACK" "no sdrpctl for credentials"
 fi
 
 # --- exit status is 1 when the outcome is not the expected one ---
@@ -207,13 +196,12 @@ start_server "$TMP/s6" 127.0.0.1:0 --keys "$TMP/keys" $P
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P \
 	--count 3 --expect bad-mac >"$TMP/c6" 2>&1
 [ $? -eq 1 ]
-ok $? "a clean session with --expect bad-mac exits 1"
+tap_ok $? "a clean session with --expect bad-mac exits 1"
 wait_server
 
 "$PEER" --role client --connect 127.0.0.1:1 --keys "$TMP/nonexistent" \
 	>/dev/null 2>&1
 [ $? -eq 2 ]
-ok $? "usage / setup errors exit 2"
+tap_ok $? "usage / setup errors exit 2"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
