@@ -55,6 +55,13 @@ int sdrpi_read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+int sdrpi_read_text(const char *path, size_t max, char **out, size_t *len)
+{
+	int rc = sdrpi_read_file(path, max, out, len);
+
+	return rc == -EFBIG ? -EINVAL : rc;
+}
+
 int sdrpi_write_file(const char *path, const void *buf, size_t len,
 		     mode_t mode, int excl)
 {
@@ -84,6 +91,14 @@ int sdrpi_write_file(const char *path, const void *buf, size_t len,
 		rc = -errno;
 	if (rc)
 		unlink(path);
+	return rc;
+}
+
+int sdrpi_write_secret(const char *path, void *buf, size_t len)
+{
+	int rc = sdrpi_write_file(path, buf, len, 0600, 1);
+
+	sodium_memzero(buf, len);
 	return rc;
 }
 
@@ -127,9 +142,7 @@ int sdrp_s0_load(const char *path, uint8_t s0[SDRP_S0_LEN])
 	size_t len;
 	int rc;
 
-	rc = sdrpi_read_file(path, 2 * SDRP_S0_LEN + 1, &text, &len);
-	if (rc == -EFBIG)
-		return -EINVAL;
+	rc = sdrpi_read_text(path, 2 * SDRP_S0_LEN + 1, &text, &len);
 	if (rc)
 		return rc;
 	rc = sdrp_s0_parse(text, len, s0);
@@ -141,12 +154,10 @@ int sdrp_s0_load(const char *path, uint8_t s0[SDRP_S0_LEN])
 int sdrp_s0_save(const char *path, const uint8_t s0[SDRP_S0_LEN])
 {
 	char text[2 * SDRP_S0_LEN + 2];
-	int rc;
 
 	sdrp_init();
 	sodium_bin2hex(text, sizeof(text), s0, SDRP_S0_LEN);
 	text[2 * SDRP_S0_LEN] = '\n';
-	rc = sdrpi_write_file(path, text, 2 * SDRP_S0_LEN + 1, 0600, 1);
-	sodium_memzero(text, sizeof(text));
-	return rc;
+	/* wipes the digits and newline; the byte left is bin2hex's NUL */
+	return sdrpi_write_secret(path, text, 2 * SDRP_S0_LEN + 1);
 }

@@ -52,9 +52,19 @@ const void *sdrpi_pubkey_pkey(const struct sdrp_pubkey *k);
 
 /* Read a whole (small) file; malloc'd, NUL-terminated.  0 or -errno. */
 int sdrpi_read_file(const char *path, size_t max, char **out, size_t *len);
+/*
+ * sdrpi_read_file() of a text for a parser, whose valid texts are at most
+ * @max bytes: a larger file is -EINVAL (invalid), not -EFBIG.
+ */
+int sdrpi_read_text(const char *path, size_t max, char **out, size_t *len);
 /* Write a whole file with the given mode; O_EXCL if @excl.  0 or -errno. */
 int sdrpi_write_file(const char *path, const void *buf, size_t len,
 		     mode_t mode, int excl);
+/*
+ * Write a secret to a new file (mode 0600, never over an existing one),
+ * then wipe @buf.  0 or -errno.
+ */
+int sdrpi_write_secret(const char *path, void *buf, size_t len);
 
 /*
  * Seal a record whose header and inner plaintext the caller wrote into

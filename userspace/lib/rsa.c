@@ -22,6 +22,9 @@
 
 #include "internal.h"
 
+/* Longest key file read: far more than a PEM key of the largest size. */
+#define PEM_MAX (64 * 1024)
+
 struct sdrp_privkey {
 	EVP_PKEY *pkey;
 };
@@ -192,9 +195,7 @@ int sdrp_pubkey_load(const char *path, struct sdrp_pubkey **out)
 	int rc;
 
 	*out = NULL;
-	rc = sdrpi_read_file(path, 64 * 1024, &text, &len);
-	if (rc == -EFBIG)
-		return -EINVAL;
+	rc = sdrpi_read_text(path, PEM_MAX, &text, &len);
 	if (rc)
 		return rc;
 	rc = sdrp_pubkey_from_pem(text, len, out);
@@ -202,12 +203,17 @@ int sdrp_pubkey_load(const char *path, struct sdrp_pubkey **out)
 	return rc;
 }
 
+/* Free either key type: @k, the wrapper of @pkey. */
+static void key_free(void *k, EVP_PKEY *pkey)
+{
+	EVP_PKEY_free(pkey);
+	free(k);
+}
+
 void sdrp_pubkey_free(struct sdrp_pubkey *k)
 {
-	if (!k)
-		return;
-	EVP_PKEY_free(k->pkey);
-	free(k);
+	if (k)
+		key_free(k, k->pkey);
 }
 
 unsigned int sdrp_pubkey_bits(const struct sdrp_pubkey *k)
@@ -222,9 +228,7 @@ int sdrp_privkey_load(const char *path, struct sdrp_privkey **out)
 	int rc;
 
 	*out = NULL;
-	rc = sdrpi_read_file(path, 64 * 1024, &text, &len);
-	if (rc == -EFBIG)
-		return -EINVAL;
+	rc = sdrpi_read_text(path, PEM_MAX, &text, &len);
 	if (rc)
 		return rc;
 	rc = sdrp_privkey_from_pem(text, len, out);
@@ -242,18 +246,15 @@ int sdrp_privkey_save(const struct sdrp_privkey *k, const char *path)
 	rc = sdrp_privkey_to_pem(k, &pem, &len);
 	if (rc)
 		return rc;
-	rc = sdrpi_write_file(path, pem, len, 0600, 1);
-	sodium_memzero(pem, len);
+	rc = sdrpi_write_secret(path, pem, len);
 	free(pem);
 	return rc;
 }
 
 void sdrp_privkey_free(struct sdrp_privkey *k)
 {
-	if (!k)
-		return;
-	EVP_PKEY_free(k->pkey);
-	free(k);
+	if (k)
+		key_free(k, k->pkey);
 }
 
 unsigned int sdrp_privkey_bits(const struct sdrp_privkey *k)
