@@ -65,11 +65,10 @@ static void test_long_session(struct hs_creds *h)
 /* Keys blob, no handshake; the server closes after 25 exchanges. */
 static void test_keys_server_closes(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
-	session_keys(&x, &ck, &sk, 7);
+	session_keys(&x, 7);
 	x.c.count = 1000;	/* until the server closes */
 	x.s.count = 25;
 	x.s.close_at_end = true;
@@ -84,8 +83,6 @@ static void test_keys_server_closes(void)
 	IS(x.c.info.epoch, 9, "keys: two rekeys from epoch 7");
 	IS(wire_last(&x.r.s2c), SDRP_MSG_CLOSE, "keys: server's last record CLOSE");
 	IS(wire_last(&x.r.c2s), SDRP_MSG_CLOSE_ACK, "keys: client answered CLOSE ACK");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
@@ -97,14 +94,13 @@ static void test_keys_server_closes(void)
  */
 static void test_rekey_crossing(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 	long ack10, hello_ack, req11;
 
 	session_init(&x, &fast_params);
 	x.c.params.recv_timeout_ms = 2000;
 	x.s.params.recv_timeout_ms = 2000;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.c.count = 12;
 	x.c.close_at_end = true;
 	x.s.delay_at = 10;
@@ -134,20 +130,17 @@ static void test_rekey_crossing(void)
 	   "crossing: HELLO ACK still in epoch 0");
 	if (req11 != hello_ack + 1)
 		session_diag(&x);
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
 /* Policy RESEND: one bad record is asked for again and the session goes on. */
 static void test_resend_recovers(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
 	x.s.params.policy = SDRP_POLICY_RESEND;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.c.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_BAD_MAC,
 					 .msg_type = SDRP_MSG_DATA_REQUEST,
 					 .nth = 3 };
@@ -162,21 +155,18 @@ static void test_resend_recovers(void)
 	IS(wire_count(&x.r.c2s, SDRP_MSG_DATA_REQUEST), 21,
 	   "resend: the request went out twice");
 	IS(x.c.reason, SDRP_CLOSE_LOCAL, "resend: clean close at the end");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
 /* Policy RESEND on a silent server: the receive timer asks again. */
 static void test_resend_timer_recovers(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
 	x.c.params.policy = SDRP_POLICY_RESEND;
 	x.c.params.recv_timeout_ms = 400;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.s.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_SILENCE,
 					 .msg_type = SDRP_MSG_DATA_RESPONSE,
 					 .nth = 2 };
@@ -191,20 +181,17 @@ static void test_resend_timer_recovers(void)
 	   "resend timer: the silenced response came on request (5 on the wire)");
 	if (!IS(x.c.reason, SDRP_CLOSE_LOCAL, "resend timer: clean close"))
 		session_diag(&x);
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
 /* Policy RESEND, bad records every time: 3 RESEND LASTs, then CLOSE. */
 static void test_resend_exhausted_bad(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
 	x.s.params.policy = SDRP_POLICY_RESEND;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.c.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_BAD_MAC,
 					 .msg_type = SDRP_MSG_DATA_REQUEST,
 					 .nth = 2, .count = 100 };
@@ -220,22 +207,19 @@ static void test_resend_exhausted_bad(void)
 	   "resend exhausted: reason stays BAD_MAC (more specific than RETRIES)");
 	IS(x.s.app_rc, -EBADMSG, "resend exhausted: server app gets -EBADMSG");
 	IS(x.c.app_rc, 0, "resend exhausted: client sees EOF");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
 /* Policy RESEND, silence: 3 RESEND LASTs on timeouts, then RETRIES. */
 static void test_resend_exhausted_timer(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
 	x.c.params.policy = SDRP_POLICY_RESEND;
 	x.c.params.recv_timeout_ms = 100;
 	x.c.params.close_timeout_ms = 100;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.s.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_SILENCE,
 					 .nth = 1, .count = 1000 };
 	x.s.linger = true;
@@ -251,19 +235,16 @@ static void test_resend_exhausted_timer(void)
 	IS(x.c.reason, SDRP_CLOSE_RETRIES, "retries: reason RETRIES");
 	IS(x.c.app_rc, -ETIMEDOUT, "retries: request returns -ETIMEDOUT");
 	IS(x.s.info.records_tx, 0, "retries: silent server wrote nothing");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
 /* The server closes while the client is idle; both CLOSE exchanges cross. */
 static void test_crossing_closes(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.c.count = 3;
 	x.c.close_at_end = true;
 	x.s.count = 3;
@@ -279,8 +260,6 @@ static void test_crossing_closes(void)
 	OK(wire_count(&x.r.c2s, SDRP_MSG_CLOSED_NO_ACK) +
 	   wire_count(&x.r.s2c, SDRP_MSG_CLOSED_NO_ACK) == 0,
 	   "crossing closes: no CLOSED WITHOUT ACK");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
@@ -335,20 +314,17 @@ static int idle_rekey_app(struct side *s, struct sdrp_peer *p)
 
 static void test_idle_rekey(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
 	x.c.params.rekey_interval = 3;
 	x.s.params.rekey_interval = 3;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.c.app = idle_rekey_app;
 	session_run(&x);
 	IS(x.c.app_rc, 0, "idle rekey: clean close");
 	IS(x.r.c2s.v[x.r.c2s.n - 2].type, SDRP_MSG_HELLO_ACK,
 	   "idle rekey: HELLO ACK sent before the CLOSE");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
@@ -375,13 +351,12 @@ static void test_agreed_interval(struct hs_creds *h)
 /* No epoch after 2^32 - 1: the server closes instead of a rekey. */
 static void test_epoch_exhausted(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
 	x.c.params.rekey_interval = 2;
 	x.s.params.rekey_interval = 2;
-	session_keys(&x, &ck, &sk, UINT32_MAX);
+	session_keys(&x, UINT32_MAX);
 	x.c.count = 5;
 	session_run(&x);
 	IS(x.c.done, 2, "last epoch: two exchanges, then no rekey");
@@ -389,8 +364,6 @@ static void test_epoch_exhausted(void)
 	IS(x.s.err, EOVERFLOW, "last epoch: errno EOVERFLOW");
 	IS(wire_count(&x.r.s2c, SDRP_MSG_HELLO), 0, "last epoch: no HELLO");
 	IS(x.c.app_rc, 0, "last epoch: client reads EOF");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 

@@ -423,6 +423,7 @@ static inline void *side_main(void *arg)
 struct session {
 	struct side c, s;
 	struct relay r;
+	struct sdrp_keys ck, sk;	/* session_keys(); wiped by session_free() */
 };
 
 static inline void session_init(struct session *x, const struct sdrp_params *params)
@@ -466,6 +467,8 @@ static inline void session_diag(const struct session *x)
 static inline void session_free(struct session *x)
 {
 	relay_free(&x->r);
+	sdrp_wipe(&x->ck, sizeof(x->ck));
+	sdrp_wipe(&x->sk, sizeof(x->sk));
 }
 
 /* ---- keys and credentials ---- */
@@ -520,16 +523,15 @@ static inline void hs_creds_free(struct hs_creds *h)
 	sdrp_wipe(&h->psk, sizeof(h->psk));
 }
 
-/* Both sides from one keys blob. */
-static inline void session_keys(struct session *x, struct sdrp_keys *ck,
-			 struct sdrp_keys *sk, uint32_t epoch)
+/* Both sides from one keys blob, kept in @x. */
+static inline void session_keys(struct session *x, uint32_t epoch)
 {
-	random_keys(ck, epoch);
-	*sk = *ck;
-	ck->role = SDRP_ROLE_CLIENT;
-	sk->role = SDRP_ROLE_SERVER;
-	x->c.keys = ck;
-	x->s.keys = sk;
+	random_keys(&x->ck, epoch);
+	x->sk = x->ck;
+	x->ck.role = SDRP_ROLE_CLIENT;
+	x->sk.role = SDRP_ROLE_SERVER;
+	x->c.keys = &x->ck;
+	x->s.keys = &x->sk;
 }
 
 /*

@@ -32,7 +32,6 @@ struct fcase {
  */
 static void fault_case(const struct fcase *fc, uint32_t interval)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 	struct side *bad, *good;
 	struct wire_log *good_tx, *bad_tx;
@@ -41,7 +40,7 @@ static void fault_case(const struct fcase *fc, uint32_t interval)
 	session_init(&x, &fast_params);
 	x.c.params.rekey_interval = interval;
 	x.s.params.rekey_interval = interval;
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	bad = fc->faulty == SDRP_ROLE_CLIENT ? &x.c : &x.s;
 	good = fc->faulty == SDRP_ROLE_CLIENT ? &x.s : &x.c;
 	good_tx = fc->faulty == SDRP_ROLE_CLIENT ? &x.r.s2c : &x.r.c2s;
@@ -79,8 +78,6 @@ static void fault_case(const struct fcase *fc, uint32_t interval)
 	   "%s: CLOSE policy sends no RESEND LAST", fc->name);
 	if (close_at < 0 || good->reason != fc->reason)
 		session_diag(&x);
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
@@ -261,14 +258,13 @@ static void test_no_hello_reply(struct hs_creds *h)
  */
 static void test_no_close_ack(enum sdrp_role faulty)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 	struct side *bad, *good;
 	struct wire_log *good_tx, *bad_tx;
 	const char *who = faulty == SDRP_ROLE_SERVER ? "server" : "client";
 
 	session_init(&x, &fast_params);
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	bad = faulty == SDRP_ROLE_CLIENT ? &x.c : &x.s;
 	good = faulty == SDRP_ROLE_CLIENT ? &x.s : &x.c;
 	good_tx = faulty == SDRP_ROLE_CLIENT ? &x.r.s2c : &x.r.c2s;
@@ -290,19 +286,16 @@ static void test_no_close_ack(enum sdrp_role faulty)
 	IS(good->app_rc, -ETIMEDOUT, "no CLOSE ACK from the %s: close -ETIMEDOUT",
 	   who);
 	IS(bad->app_rc, 0, "no CLOSE ACK from the %s: it saw the CLOSE (EOF)", who);
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
 /* IV.B under the RESEND policy: the receive timer on a silent server. */
 static void test_silent_server_close_policy(void)
 {
-	struct sdrp_keys ck, sk;
 	struct session x;
 
 	session_init(&x, &fast_params);
-	session_keys(&x, &ck, &sk, 0);
+	session_keys(&x, 0);
 	x.s.fault = (struct sdrp_fault)FAULT(SILENCE, DATA_RESPONSE, 2);
 	x.s.fault.count = 100;
 	x.s.params.recv_timeout_ms = 10000;
@@ -315,8 +308,6 @@ static void test_silent_server_close_policy(void)
 	IS(x.c.reason, SDRP_CLOSE_TIMEOUT, "silent server: reason TIMEOUT");
 	IS(x.c.app_rc, -ETIMEDOUT, "silent server: request -ETIMEDOUT");
 	IS(x.c.done, 1, "silent server: the first exchange completed");
-	sdrp_wipe(&ck, sizeof(ck));
-	sdrp_wipe(&sk, sizeof(sk));
 	session_free(&x);
 }
 
