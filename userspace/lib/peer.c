@@ -749,6 +749,21 @@ static int prepare_next_pair(struct sdrp_peer *p)
 	return 0;
 }
 
+/*
+ * Both roles, once the initial handshake is over (server: ACK received;
+ * client: ACK sent): its state goes, the session is idle and the X25519
+ * pair for the next rekey is made ahead.
+ */
+static void initial_handshake_done(struct sdrp_peer *p)
+{
+	p->hs_complete = true;
+	sdrp_hs_free(p->hs);
+	p->hs = NULL;
+	set_phase(p, PH_IDLE);
+	if (prepare_next_pair(p))
+		finish(p, SDRP_CLOSE_INTERNAL, EIO);
+}
+
 /* Ciphers for the epoch now in p->keys; the old ones are wiped. */
 static int install_epoch(struct sdrp_peer *p)
 {
@@ -937,12 +952,7 @@ static void dispatch(struct sdrp_peer *p, const struct sdrp_msg *m,
 		return;
 	case SDRP_MSG_ACK:
 		if (p->phase == PH_S_WAIT_ACK) {
-			p->hs_complete = true;
-			sdrp_hs_free(p->hs);
-			p->hs = NULL;
-			set_phase(p, PH_IDLE);
-			if (prepare_next_pair(p))
-				finish(p, SDRP_CLOSE_INTERNAL, EIO);
+			initial_handshake_done(p);
 		} else {	/* client, rekey complete */
 			rekey_done(p);	/* first: no longer due, no timer */
 			if (p->phase != PH_CLOSED)
@@ -1198,12 +1208,7 @@ static void client_on_hello_ack(struct sdrp_peer *p, uint8_t *rec, size_t len)
 		return;
 	if (send_flow(p, &ack, true))
 		return;
-	p->hs_complete = true;
-	sdrp_hs_free(p->hs);
-	p->hs = NULL;
-	set_phase(p, PH_IDLE);
-	if (prepare_next_pair(p))
-		finish(p, SDRP_CLOSE_INTERNAL, EIO);
+	initial_handshake_done(p);
 }
 
 /* One whole record is in rxbuf: check it and act on it. */
