@@ -93,7 +93,9 @@ kmake() { nice -n 19 make -C "$tree" -j"$jobs" "$@" >&2; }
 # never saw); then refuse any fragment line that did not survive (a missing
 # dependency would otherwise drop a checker without a word).
 kmake -s "$base_config"
-(cd "$tree" && nice -n 19 scripts/kconfig/merge_config.sh -n .config "$fragment") >&2
+# (its report of every value the fragment redefines is noise: the check
+# below says what matters)
+(cd "$tree" && nice -n 19 scripts/kconfig/merge_config.sh -n .config "$fragment") >/dev/null
 missing=0
 while read -r line; do
 	sym=$(grep -oE 'CONFIG_[A-Za-z0-9_]+' <<<"$line")
