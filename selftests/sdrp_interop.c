@@ -133,35 +133,39 @@ static unsigned int run_kernel(int fd, int role, unsigned char *buf,
 			       unsigned int n, int *err, int *bad)
 {
 	unsigned int i;
-	ssize_t got = -1;
+	ssize_t got;
 	int eor;
 
+	/* errno is read right after the call that failed: EOF reads as 0. */
 	*err = 0;
 	for (i = 0; i < n; i++) {
 		if (role == SDRP_ROLE_CLIENT) {
 			sdrp_fill(buf, body_len(i), 2 * i);
 			if (send(fd, buf, body_len(i), MSG_NOSIGNAL) < 0)
-				break;
+				goto failed;
 			got = sdrp_recv(fd, buf, SDRP_MAX_BODY, 0, &eor);
 			if (got < 0)
-				break;
+				goto failed;
 			if ((size_t)got != body_len(i + 1) || !eor ||
 			    sdrp_check(buf, got, 2 * i + 1) != -1)
 				(*bad)++;
 		} else {
 			got = sdrp_recv(fd, buf, SDRP_MAX_BODY, 0, &eor);
-			if (got <= 0 && !eor)
-				break;
+			if (got < 0)
+				goto failed;
+			if (got == 0 && !eor)
+				return i;	/* end of file */
 			if ((size_t)got != body_len(i) ||
 			    sdrp_check(buf, got, 2 * i) != -1)
 				(*bad)++;
 			sdrp_fill(buf, body_len(i + 1), 2 * i + 1);
 			if (send(fd, buf, body_len(i + 1), MSG_NOSIGNAL) < 0)
-				break;
+				goto failed;
 		}
 	}
-	if (i < n)
-		*err = got == 0 ? 0 : errno;
+	return i;
+failed:
+	*err = errno;
 	return i;
 }
 
