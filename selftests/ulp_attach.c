@@ -28,53 +28,10 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sdrp_test.h"
 
-#define ULP_NAME	"sdrp"
-#define STAT_FILE	"/proc/net/sdrp_stat"
 #define MODULE_DIR	"/sys/module/sdrp"
 #define WAIT_MS		10000
-
-static int attach(int fd)
-{
-	return setsockopt(fd, IPPROTO_TCP, TCP_ULP, ULP_NAME, sizeof(ULP_NAME));
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Current value of a counter in /proc/net/sdrp_stat, or -1. */
-static long stat_read(const char *name)
-{
-	char key[64];
-	long value, found = -1;
-	FILE *f = fopen(STAT_FILE, "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &value) == 2)
-		if (!strcmp(key, name))
-			found = value;
-	fclose(f);
-	return found;
-}
-
-/* Poll until the counter reads @want (sockets are released asynchronously). */
-static long stat_wait(const char *name, long want)
-{
-	long value = stat_read(name);
-	int waited;
-
-	for (waited = 0; value != want && waited < WAIT_MS; waited += 10) {
-		sleep_ms(10);
-		value = stat_read(name);
-	}
-	return value;
-}
 
 static int module_loaded(void)
 {
@@ -170,9 +127,9 @@ TEST_F(conn, attach_established_client)
 	char name[16] = {};
 	socklen_t len = sizeof(name);
 
-	ASSERT_EQ(attach(self->client), 0);
+	ASSERT_EQ(sdrp_attach(self->client), 0);
 	ASSERT_EQ(getsockopt(self->client, IPPROTO_TCP, TCP_ULP, name, &len), 0);
-	EXPECT_STREQ(name, ULP_NAME);
+	EXPECT_STREQ(name, "sdrp");
 }
 
 TEST_F(conn, attach_established_server)
@@ -180,14 +137,14 @@ TEST_F(conn, attach_established_server)
 	char name[16] = {};
 	socklen_t len = sizeof(name);
 
-	ASSERT_EQ(attach(self->server), 0);
+	ASSERT_EQ(sdrp_attach(self->server), 0);
 	ASSERT_EQ(getsockopt(self->server, IPPROTO_TCP, TCP_ULP, name, &len), 0);
-	EXPECT_STREQ(name, ULP_NAME);
+	EXPECT_STREQ(name, "sdrp");
 }
 
 TEST_F(conn, attach_listening_enotconn)
 {
-	EXPECT_EQ(attach(self->listener), -1);
+	EXPECT_EQ(sdrp_attach(self->listener), -1);
 	EXPECT_EQ(errno, ENOTCONN);
 }
 
@@ -196,15 +153,15 @@ TEST_F(conn, attach_unconnected_enotconn)
 	int fd = socket(variant->family, SOCK_STREAM, 0);
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(attach(fd), -1);
+	EXPECT_EQ(sdrp_attach(fd), -1);
 	EXPECT_EQ(errno, ENOTCONN);
 	close(fd);
 }
 
 TEST_F(conn, second_attach_eexist)
 {
-	ASSERT_EQ(attach(self->client), 0);
-	EXPECT_EQ(attach(self->client), -1);
+	ASSERT_EQ(sdrp_attach(self->client), 0);
+	EXPECT_EQ(sdrp_attach(self->client), -1);
 	EXPECT_EQ(errno, EEXIST);
 }
 
@@ -216,8 +173,8 @@ TEST_F(conn, refused_attach_leaves_socket_usable)
 
 	fd = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(attach(fd), -1);
-	ASSERT_EQ(attach(self->listener), -1);
+	ASSERT_EQ(sdrp_attach(fd), -1);
+	ASSERT_EQ(sdrp_attach(self->listener), -1);
 
 	ASSERT_EQ(connect(fd, (struct sockaddr *)&self->addr, self->addr_len), 0);
 	peer = accept(self->listener, NULL, NULL);
@@ -231,17 +188,17 @@ TEST_F(conn, refused_attach_leaves_socket_usable)
 
 TEST_F(conn, session_counter)
 {
-	ASSERT_EQ(attach(self->client), 0);	/* loads the module if needed */
-	EXPECT_EQ(stat_read("SdrpCurrSessions"), 1);
+	ASSERT_EQ(sdrp_attach(self->client), 0);	/* loads the module if needed */
+	EXPECT_EQ(sdrp_stat("SdrpCurrSessions"), 1);
 
-	ASSERT_EQ(attach(self->server), 0);
-	EXPECT_EQ(stat_read("SdrpCurrSessions"), 2);
+	ASSERT_EQ(sdrp_attach(self->server), 0);
+	EXPECT_EQ(sdrp_stat("SdrpCurrSessions"), 2);
 
 	close(self->client);
 	close(self->server);
 	self->client = -1;
 	self->server = -1;
-	EXPECT_EQ(stat_wait("SdrpCurrSessions", 0), 0);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, WAIT_MS), 0);
 }
 
 /* Runs last: it unloads the module, and the next attach must reload it. */
@@ -249,7 +206,7 @@ TEST_F(conn, rmmod_refused_while_attached)
 {
 	int err = 0, waited, fd;
 
-	ASSERT_EQ(attach(self->client), 0);
+	ASSERT_EQ(sdrp_attach(self->client), 0);
 	ASSERT_TRUE(module_loaded());
 
 	EXPECT_EQ(syscall(SYS_delete_module, "sdrp", O_NONBLOCK), -1);
@@ -266,7 +223,7 @@ TEST_F(conn, rmmod_refused_while_attached)
 		err = syscall(SYS_delete_module, "sdrp", O_NONBLOCK) ? errno : 0;
 		if (err != EWOULDBLOCK)
 			break;
-		sleep_ms(10);
+		sdrp_sleep_ms(10);
 	}
 	ASSERT_EQ(err, 0) TH_LOG("rmmod after close: %s", strerror(err));
 	EXPECT_FALSE(module_loaded());
@@ -274,7 +231,7 @@ TEST_F(conn, rmmod_refused_while_attached)
 	/* setsockopt(TCP_ULP) autoloads the module through its alias. */
 	fd = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(attach(fd), -1);
+	EXPECT_EQ(sdrp_attach(fd), -1);
 	EXPECT_EQ(errno, ENOTCONN);
 	close(fd);
 	EXPECT_TRUE(module_loaded());
