@@ -71,39 +71,60 @@ static inline long sdrp_stat_wait(const char *name, long want, int ms)
 }
 
 /*
- * A new network namespace with loopback up, and in it a connected TCP
- * pair of @family: *client and its accepted *server.  0 or -errno.
+ * A new network namespace for the calling thread, with loopback up: the
+ * per-netns counters start at zero there.  0 or -errno.
  */
-static inline int sdrp_tcp_pair(int family, int *client, int *server)
+static inline int sdrp_netns_loopback(void)
 {
-	struct sockaddr_storage addr = {};
 	struct ifreq ifr = { .ifr_name = "lo" };
-	socklen_t len;
-	int fd, lfd;
+	int fd, err = 0;
 
 	if (unshare(CLONE_NEWNET))
 		return -errno;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr))
+	if (fd < 0)
 		return -errno;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		err = -errno;
 	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr))
-		return -errno;
+	if (!err && ioctl(fd, SIOCSIFFLAGS, &ifr))
+		err = -errno;
 	close(fd);
+	return err;
+}
 
+/* The loopback address of @family, port 0, in @addr; returns its length. */
+static inline socklen_t sdrp_loopback_addr(int family,
+					   struct sockaddr_storage *addr)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+
+	memset(addr, 0, sizeof(*addr));
 	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&addr;
-
 		sin->sin_family = AF_INET;
 		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&addr;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_loopback;
-		len = sizeof(*sin6);
+		return sizeof(*sin);
 	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = in6addr_loopback;
+	return sizeof(*sin6);
+}
+
+/*
+ * In a new network namespace (sdrp_netns_loopback), a connected TCP pair of
+ * @family: *client and its accepted *server.  0 or -errno.
+ */
+static inline int sdrp_tcp_pair(int family, int *client, int *server)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int lfd, err;
+
+	err = sdrp_netns_loopback();
+	if (err)
+		return err;
+	len = sdrp_loopback_addr(family, &addr);
 	lfd = socket(family, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, len) ||
 	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&addr, &len))

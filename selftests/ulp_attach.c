@@ -60,18 +60,6 @@ FIXTURE_VARIANT_ADD(conn, ipv6) {
 	.family = AF_INET6,
 };
 
-static void loopback_up(struct __test_metadata *_metadata)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
-	ifr.ifr_flags |= IFF_UP;
-	ASSERT_EQ(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
-	close(fd);
-}
-
 /*
  * Each test runs in a network namespace of its own: the per-netns counters
  * then start at zero, and sockets that earlier tests left closing do not
@@ -80,25 +68,11 @@ static void loopback_up(struct __test_metadata *_metadata)
  */
 FIXTURE_SETUP(conn)
 {
-	struct sockaddr_storage addr = {};
+	struct sockaddr_storage addr;
 	socklen_t len;
 
-	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-	loopback_up(_metadata);
-
-	if (variant->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&addr;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&addr;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_loopback;
-		len = sizeof(*sin6);
-	}
+	ASSERT_EQ(sdrp_netns_loopback(), 0);
+	len = sdrp_loopback_addr(variant->family, &addr);
 
 	self->listener = socket(variant->family, SOCK_STREAM, 0);
 	ASSERT_GE(self->listener, 0);
