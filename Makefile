@@ -44,7 +44,9 @@ KSRC_STAMP	:= $(B)/.ksrc-extracted
 # own dependencies; crypto templates load on demand, so list them here.
 VM_TESTS	?= $(shell sed -e 's/\#.*//' selftests/vm/tests.list)
 VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc \
-		   $(wildcard $(B)/bin/* $(B)/tools/bench/sdrp-bench)
+		   $(wildcard $(B)/bin/* $(B)/tools/bench/sdrp-bench) \
+		   $(wildcard $(B)/userspace/sdrpd/sdrpd $(B)/userspace/sdrpctl/sdrpctl \
+			      $(B)/userspace/tools/sdrp-peer)
 VM_KMODS	?= veth sch_netem tls crypto-gcm crypto-ghash crypto-aes \
 		   crypto-ctr crypto-sha512 crypto-hmac algif_aead algif_hash
 VM_TIMEOUT	?= 600
@@ -126,6 +128,10 @@ check-unit:
 		echo "== host: userspace"; \
 		$(MAKE) --no-print-directory -C userspace check 2>&1 | tee $(TAP)/unit-userspace.tap || \
 			{ rc=1; echo "not ok - make -C userspace check failed" >>$(TAP)/unit-userspace.tap; }; \
+		echo "== host: selftests/lib/sdrpd_hosts.sh"; \
+		SDRPCTL=$(B)/userspace/sdrpctl/sdrpctl SDRPD=$(B)/userspace/sdrpd/sdrpd \
+			selftests/lib/test_sdrpd_hosts.sh | tee $(TAP)/unit-sdrpd-hosts.tap || \
+			{ rc=1; echo "not ok - sdrpd_hosts.sh test exited with status $$?" >>$(TAP)/unit-sdrpd-hosts.tap; }; \
 	fi; \
 	[ -n "$(NO_SUMMARY)" ] || scripts/tap-summary.sh $(TAP)/unit-*.tap || rc=1; \
 	exit $$rc
