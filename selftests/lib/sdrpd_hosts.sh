@@ -40,14 +40,21 @@
 #                                    # matches (default 5 s)
 #   sdrpd_log_since_mark a|b         # print the lines after the mark
 #
-# Keys are RSA 2048 ($SDRP_PKI_BITS): each RSA key costs seconds in the
-# TCG guest, the handshake's signatures too.  $SDRPCTL and $SDRPD name the
+# Keys are RSA 2048 ($SDRP_PKI_BITS): each RSA key takes about 5 s to
+# generate in the TCG guest.  So the keys (and CAs, by name) are cached in
+# $SDRP_PKI_CACHE (default /tmp/sdrp-pki-cache, which lives as long as the
+# VM): the first test of a run generates them, the next ones reuse them
+# (the nth key asked for by one test is the nth key of the cache).
+# Certificates and s0 files are made fresh by every test.  An empty
+# SDRP_PKI_CACHE turns the cache off.  $SDRPCTL and $SDRPD name the
 # programs (default: sdrpctl and sdrpd from PATH), $SDRP_PKI_KEEP=1 keeps
 # the files.
 
 SDRPCTL=${SDRPCTL:-sdrpctl}
 SDRPD=${SDRPD:-sdrpd}
 SDRP_PKI_BITS=${SDRP_PKI_BITS:-2048}
+SDRP_PKI_CACHE=${SDRP_PKI_CACHE-/tmp/sdrp-pki-cache}
+pki_nkeys=0
 SDRP_ID_A=${SDRP_ID_A:-host-a.test}
 SDRP_ID_B=${SDRP_ID_B:-host-b.test}
 SDRP_PKI=
@@ -93,16 +100,57 @@ pki_sdrpctl()
 
 pki_init()
 {
+	pki_nkeys=0
 	SDRP_PKI=$(mktemp -d "${TMPDIR:-/tmp}/sdrp-pki.XXXXXX") ||
 		sdrpd_hosts_fail "mktemp" || return 1
 	pki_ca ca
 }
 
+# pki_cached KIND FILE... : copy the cached FILEs (KIND.key, KIND.crt...)
+# into $SDRP_PKI; fails if the cache is off or does not have them all.
+pki_cached()
+{
+	[ -n "$SDRP_PKI_CACHE" ] || return 1
+	cached_kind=$1
+	shift
+	for cached_f in "$@"; do
+		[ -s "$SDRP_PKI_CACHE/$cached_kind.${cached_f##*.}" ] || return 1
+	done
+	for cached_f in "$@"; do
+		cp "$SDRP_PKI_CACHE/$cached_kind.${cached_f##*.}" "$SDRP_PKI/$cached_f" ||
+			return 1
+	done
+}
+
+# pki_cache KIND FILE...: keep FILEs for the next test (best effort)
+pki_cache()
+{
+	[ -n "$SDRP_PKI_CACHE" ] || return 0
+	cache_kind=$1
+	shift
+	mkdir -p "$SDRP_PKI_CACHE" && chmod 700 "$SDRP_PKI_CACHE" || return 0
+	for cache_f in "$@"; do
+		cp "$SDRP_PKI/$cache_f" "$SDRP_PKI_CACHE/$cache_kind.${cache_f##*.}"
+	done
+	return 0
+}
+
 # pki_ca NAME: a self-signed CA whose identity is NAME.test-ca
 pki_ca()
 {
+	pki_cached "ca-$1" "$1.key" "$1.crt" && return 0
 	pki_sdrpctl ca init --name "$1.test-ca" --bits "$SDRP_PKI_BITS" \
-		--key "$SDRP_PKI/$1.key" --cert "$SDRP_PKI/$1.crt"
+		--key "$SDRP_PKI/$1.key" --cert "$SDRP_PKI/$1.crt" &&
+		pki_cache "ca-$1" "$1.key" "$1.crt"
+}
+
+# pki_key BASE: a fresh RSA key, or the next one of the cache
+pki_key()
+{
+	pki_nkeys=$((pki_nkeys + 1))
+	pki_cached "key-$pki_nkeys" "$1.key" && return 0
+	pki_sdrpctl key gen --bits "$SDRP_PKI_BITS" "$SDRP_PKI/$1.key" &&
+		pki_cache "key-$pki_nkeys" "$1.key"
 }
 
 pki_identity()
@@ -128,8 +176,7 @@ pki_identity()
 		cp "$SDRP_PKI/$pki_key_of.key" "$SDRP_PKI/$pki_base.key" || return 1
 		chmod 600 "$SDRP_PKI/$pki_base.key"
 	else
-		pki_sdrpctl key gen --bits "$SDRP_PKI_BITS" \
-			"$SDRP_PKI/$pki_base.key" || return 1
+		pki_key "$pki_base" || return 1
 	fi
 	# A day long, one day in the past or one day ahead: far enough from
 	# now that the guest's clock cannot blur the verdict.

@@ -42,7 +42,8 @@ check()
 }
 
 fake=
-trap 'sdrpd_hosts_cleanup; rm -f "$fake"' EXIT
+SDRP_PKI_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/sdrp-pki-cache.XXXXXX") || exit 1
+trap 'sdrpd_hosts_cleanup; rm -f "$fake"; rm -rf "$SDRP_PKI_CACHE"' EXIT
 tap_check_fails "nothing before pki_init" pki_psk early
 check "pki_init makes a CA" pki_init
 tap_check "CA certificate is self-signed and valid" \
@@ -73,6 +74,24 @@ check "pki_ca other" pki_ca other
 check "--ca other --as" pki_identity one.test --ca other --as one-other --key-of one
 tap_check "other CA's certificate is refused as wrong CA" \
 	expect_verify_fails "wrong CA" one-other.crt
+# A second test's PKI: the same CA and first key, from the cache; new
+# certificates.
+first_pki=$SDRP_PKI
+SDRP_PKI_KEEP=1 sdrpd_hosts_cleanup
+check "pki_init again" pki_init
+check "pki_identity again" pki_identity one.test --as one
+tap_check "the cache gave the same CA" cmp "$first_pki/ca.crt" "$SDRP_PKI/ca.crt"
+tap_check "the cache gave the same first key" cmp "$first_pki/one.key" "$SDRP_PKI/one.key"
+tap_check_fails "the certificate is new (serial)" cmp -s "$first_pki/one.crt" "$SDRP_PKI/one.crt"
+tap_check "cached key still mode 0600" \
+	sh -c "ls -l '$SDRP_PKI/one.key' | grep -q '^-rw-------'"
+check "a second key is not the first" pki_identity two.test --as two
+tap_check_fails "(different)" cmp -s "$SDRP_PKI/one.key" "$SDRP_PKI/two.key"
+# The files of the first PKI the checks below use
+for f in old new other one-other; do
+	cp -p "$first_pki/$f.key" "$first_pki/$f.crt" "$SDRP_PKI/"
+done
+rm -rf "$first_pki"
 check "pki_psk" pki_psk pair
 tap_check "s0 file: 64 hex digits, mode 0600" sh -c \
 	"grep -Eqx '[0-9a-f]{64}' '$SDRP_PKI/pair.s0' && ls -l '$SDRP_PKI/pair.s0' | grep -q '^-rw-------'"
