@@ -387,6 +387,7 @@ static void observe(struct sdrp_peer *p, enum sdrp_peer_dir dir,
 		.data_len = (uint32_t)data_len,
 		.fault = fault,
 		.verdict = verdict,
+		.record = rec,
 	};
 
 	if (p->observer)
@@ -415,6 +416,10 @@ static enum sdrp_fault_kind fault_for(struct sdrp_peer *p, unsigned int type,
 		       f->kind : SDRP_FAULT_NONE;
 	case SDRP_FAULT_NO_HELLO_REPLY:
 		return initial && type == SDRP_MSG_HELLO_ACK && !is_client(p) ?
+		       f->kind : SDRP_FAULT_NONE;
+	case SDRP_FAULT_BAD_SIGNATURE:
+		return initial && type == (is_client(p) ? SDRP_MSG_HELLO :
+					   SDRP_MSG_HELLO_ACK) ?
 		       f->kind : SDRP_FAULT_NONE;
 	default:
 		break;
@@ -478,6 +483,15 @@ static int put_record(struct sdrp_peer *p, struct sdrp_cipher *c, uint8_t *rec,
 
 	if (f == SDRP_FAULT_BAD_MAC)
 		rec[len - 1] ^= 0x01;
+	/* the last body byte: data for the messages that carry some (the
+	 * signature's last byte in an initial HELLO / HELLO ACK) */
+	if (f == SDRP_FAULT_TAMPER || f == SDRP_FAULT_BAD_SIGNATURE)
+		rec[len - SDRP_MAC_LEN - 1] ^= 0x01;
+	if (f == SDRP_FAULT_BAD_SIGNATURE && c) {
+		rc = remac(p, c, rec, len);
+		if (rc)
+			return rc;
+	}
 	if (!silent) {
 		rc = write_all(p, rec, len);
 		if (!rc)

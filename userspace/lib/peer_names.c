@@ -66,6 +66,8 @@ static const char *const fault_names[SDRP_FAULT_KIND_MAX + 1] = {
 	[SDRP_FAULT_NO_CLOSE_ACK]  = "no-close-ack",
 	[SDRP_FAULT_NO_ACK]	   = "no-ack",
 	[SDRP_FAULT_NO_HELLO_REPLY] = "no-hello-reply",
+	[SDRP_FAULT_BAD_SIGNATURE] = "bad-signature",
+	[SDRP_FAULT_TAMPER]	   = "tamper",
 };
 
 static const char *const type_names[SDRP_MSG_TYPE_MAX + 1] = {

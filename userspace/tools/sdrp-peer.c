@@ -48,6 +48,8 @@ struct opts {
 	bool verify;
 	bool no_close;
 	bool quiet;
+	const char *save_hello;	/* file for the initial HELLO / HELLO ACK */
+	bool hello_saved;
 	struct sdrp_fault fault;
 	struct sdrp_params params;
 	const char *expect;	/* close reason name, NULL: a clean end */
@@ -63,6 +65,7 @@ static void usage(FILE *f)
 "                 [--params rekey=N,ttl=MS,skew=MS,recv=MS,close=MS,\n"
 "                           retries=N,policy=close|resend]\n"
 "                 [--expect REASON] [--no-close] [--quiet]\n"
+"                 [--save-hello FILE]\n"
 "       sdrp-peer --gen-keys FILE\n"
 "\n"
 "ADDR:PORT  IPv4 (127.0.0.1:4000) or IPv6 in brackets ([::1]:4000); a\n"
@@ -86,6 +89,8 @@ static void usage(FILE *f)
 "--no-close client: do not close after the requests, keep answering\n"
 "           the server (rekey, RESEND LAST, CLOSE) until it closes; with\n"
 "           --count 0 the client only does the handshake, then waits.\n"
+"--save-hello  write the initial HELLO (client) or HELLO ACK (server)\n"
+"           record this peer sent, byte for byte, to FILE (for replays).\n"
 "At the end the tool waits for the other end to hang up; with --fault it\n"
 "keeps its own side open until then (no FIN), so that the other end's\n"
 "timers play out.\n"
@@ -311,10 +316,27 @@ static int open_connection(const struct opts *o)
 	return fd;
 }
 
+/* --save-hello: the record as it went on the wire (after any fault) */
+static void save_hello(struct opts *o, const struct sdrp_record_event *ev)
+{
+	size_t len = (size_t)ev->length + SDRP_HDR_LEN;
+	int fd;
+
+	o->hello_saved = true;
+	fd = open(o->save_hello, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, ev->record, len) != (ssize_t)len || close(fd))
+		die("%s: %s", o->save_hello, strerror(errno));
+}
+
 static void observer(void *ctx, const struct sdrp_record_event *ev)
 {
-	const struct opts *o = ctx;
+	struct opts *o = ctx;
 
+	if (o->save_hello && !o->hello_saved && ev->dir == SDRP_PEER_TX &&
+	    (ev->flags & SDRP_HDR_F_CLEAR) &&
+	    ev->type == (o->role == SDRP_ROLE_CLIENT ? SDRP_MSG_HELLO :
+			 SDRP_MSG_HELLO_ACK))
+		save_hello(o, ev);
 	if (o->quiet)
 		return;
 	printf("%s %s epoch=%u seq=%llu len=%u%s", ev->dir == SDRP_PEER_TX ?
@@ -510,6 +532,7 @@ int main(int argc, char **argv)
 		{ "expect", required_argument, NULL, 'e' },
 		{ "no-close", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "save-hello", required_argument, NULL, 'H' },
 		{ "gen-keys", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -558,6 +581,7 @@ int main(int argc, char **argv)
 			break;
 		case 'N': o.no_close = true; break;
 		case 'q': o.quiet = true; break;
+		case 'H': o.save_hello = optarg; break;
 		case 'g': return gen_keys(optarg);
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -8,6 +8,8 @@
  * got; the misbehaving side must see the session end (EOF after its CLOSE
  * ACK).  Also the TTL cases and corrupted ciphertext.
  */
+#include <linux/sdrp_netlink.h>	/* SDRP_HELLO_RECORD_MAX */
+
 #include "test_peer.h"
 
 struct fcase {
@@ -198,6 +200,103 @@ static void test_bad_mac_handshake(struct hs_creds *h)
 	session_free(&x);
 }
 
+/*
+ * A HELLO / HELLO ACK whose RSA signature does not verify, from a sender
+ * that knows s0 (the MAC verifies): refused with EBADMSG, and since the
+ * MAC proved s0, answered with a clear CLOSE.  A tampered HELLO (a bit
+ * changed on the way, MAC not recomputed) fails its MAC instead: the
+ * server has no s0 to authenticate a CLOSE with and sends nothing.
+ */
+static void test_bad_signature_handshake(struct hs_creds *h)
+{
+	struct session x;
+
+	session_init(&x, &fast_params);
+	x.c.hs = &h->client;
+	x.s.hs = &h->server;
+	x.c.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_BAD_SIGNATURE };
+	x.c.linger = true;
+	session_run(&x);
+	IS(x.s.start_rc, -EBADMSG, "bad HELLO signature: server -EBADMSG");
+	IS(x.r.s2c.n ? x.r.s2c.v[0].type : 0, SDRP_MSG_CLOSE,
+	   "bad HELLO signature: server answers with CLOSE (the MAC verified)");
+	IS(wire_count(&x.r.s2c, SDRP_MSG_HELLO_ACK), 0,
+	   "bad HELLO signature: no HELLO ACK");
+	session_free(&x);
+
+	session_init(&x, &fast_params);
+	x.c.hs = &h->client;
+	x.s.hs = &h->server;
+	x.s.fault = (struct sdrp_fault){ .kind = SDRP_FAULT_BAD_SIGNATURE };
+	x.s.linger = true;
+	session_run(&x);
+	IS(x.c.start_rc, -EBADMSG, "bad HELLO ACK signature: client -EBADMSG");
+	IS(x.r.c2s.n > 1 ? x.r.c2s.v[1].type : 0, SDRP_MSG_CLOSE,
+	   "bad HELLO ACK signature: client answers with CLOSE");
+	IS(wire_count(&x.r.c2s, SDRP_MSG_ACK), 0,
+	   "bad HELLO ACK signature: no ACK");
+	session_free(&x);
+
+	session_init(&x, &fast_params);
+	x.c.hs = &h->client;
+	x.s.hs = &h->server;
+	x.c.fault = (struct sdrp_fault)FAULT(TAMPER, HELLO, 1);
+	x.c.linger = true;
+	session_run(&x);
+	IS(x.s.start_rc, -EBADMSG, "tampered HELLO: server -EBADMSG");
+	IS(x.s.reason, SDRP_CLOSE_BAD_MAC, "tampered HELLO: reason BAD_MAC");
+	IS(x.r.s2c.n, 0, "tampered HELLO: the server sends no record");
+	session_free(&x);
+}
+
+/* The observer sees every record's bytes, as they went on the wire. */
+struct saved_hello {
+	uint8_t rec[SDRP_HELLO_RECORD_MAX];
+	size_t len;
+	unsigned int n;
+};
+
+static void save_hello(void *ctx, const struct sdrp_record_event *ev)
+{
+	struct saved_hello *sh = ctx;
+
+	if (ev->dir != SDRP_PEER_TX || ev->type != SDRP_MSG_HELLO ||
+	    sh->n++ || ev->length + SDRP_HDR_LEN > sizeof(sh->rec))
+		return;
+	sh->len = ev->length + SDRP_HDR_LEN;
+	memcpy(sh->rec, ev->record, sh->len);
+}
+
+static void test_observer_record(struct hs_creds *h)
+{
+	static struct saved_hello sh;
+	struct sdrp_peer *p;
+	uint8_t got[SDRP_HELLO_RECORD_MAX];
+	struct sdrp_params quick = fast_params;
+	int sv[2];
+	ssize_t n = 0, k;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		tap_bail("socketpair");
+	quick.recv_timeout_ms = 200;
+	if (sdrp_peer_new(sv[0], SDRP_ROLE_CLIENT, &quick, &p))
+		tap_bail("sdrp_peer_new");
+	sdrp_peer_set_observer(p, save_hello, &sh);
+	/* nobody answers: the HELLO goes out, then the timer closes */
+	IS(sdrp_peer_start_handshake(p, &h->client), -ETIMEDOUT,
+	   "observer: unanswered HELLO times out");
+	while (n < (ssize_t)sizeof(got) &&
+	       (k = recv(sv[1], got + n, sizeof(got) - (size_t)n,
+			 MSG_DONTWAIT)) > 0)
+		n += k;
+	OK(sh.len > SDRP_HDR_LEN && (size_t)n >= sh.len &&
+	   !memcmp(got, sh.rec, sh.len),
+	   "observer: the record bytes are the HELLO as written");
+	sdrp_peer_free(p);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* IV.B: HELLO, then no ACK after the HELLO ACK. */
 static void test_no_ack_after_hello_ack(struct hs_creds *h)
 {
@@ -323,6 +422,8 @@ int main(void)
 		fault_case(&data_cases[i], 5);
 	test_wrong_order_handshake(&h);
 	test_bad_mac_handshake(&h);
+	test_bad_signature_handshake(&h);
+	test_observer_record(&h);
 	test_no_ack_after_hello_ack(&h);
 	test_no_hello_reply(&h);
 	test_no_close_ack(SDRP_ROLE_SERVER);

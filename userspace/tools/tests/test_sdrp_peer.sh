@@ -191,6 +191,33 @@ else
 	tap_skip "no ACK" "no sdrpctl for credentials"
 fi
 
+# --- a HELLO whose signature fails (MAC valid); its bytes saved ---
+if [ $pki_ok -eq 0 ]; then
+	T="--params recv=1000,close=300"
+	start_server "$TMP/s10" 127.0.0.1:0 $CS --peer client.test $T \
+		--expect auth
+	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer server.test \
+		$T --fault bad-signature --expect peer \
+		--save-hello "$TMP/hello.bin" >"$TMP/c10" 2>&1
+	tap_ok $? "bad signature: the client sees the server's CLOSE" "$TMP/c10"
+	wait_server
+	tap_ok $? "bad signature: server result auth" "$TMP/s10"
+	grep -q '^rx hello .* refused=auth$' "$TMP/s10" &&
+		grep -q '^result reason=auth errno=74 ' "$TMP/s10" &&
+		grep -q '^tx close epoch=0 .* clear$' "$TMP/s10"
+	tap_ok $? "bad signature: refused (EBADMSG), answered with a clear CLOSE" \
+		"$TMP/s10"
+	# header: version 1, type HELLO (1), flags CLEAR (1), reserved 0,
+	# epoch 0, then the length of the rest
+	hdr=$(od -An -tx1 -N8 "$TMP/hello.bin" | tr -d ' \n')
+	len=$(od -An -tu4 --endian=big -j8 -N4 "$TMP/hello.bin" | tr -d ' ')
+	[ "$hdr" = 0101010000000000 ] &&
+		[ $((len + 12)) -eq "$(wc -c <"$TMP/hello.bin")" ]
+	tap_ok $? "--save-hello: the file is the whole clear HELLO record"
+else
+	tap_skip "bad signature" "no sdrpctl for credentials"
+fi
+
 # --- exit status is 1 when the outcome is not the expected one ---
 start_server "$TMP/s6" 127.0.0.1:0 --keys "$TMP/keys" $P
 "$PEER" --role client --connect "127.0.0.1:$port" --keys "$TMP/keys" $P \

@@ -63,7 +63,12 @@ enum sdrp_fault_kind {
 	SDRP_FAULT_NO_CLOSE_ACK, /* never answer a CLOSE */
 	SDRP_FAULT_NO_ACK,	/* client: no ACK after the initial HELLO ACK */
 	SDRP_FAULT_NO_HELLO_REPLY, /* server: no HELLO ACK to the initial HELLO */
-	SDRP_FAULT_KIND_MAX = SDRP_FAULT_NO_HELLO_REPLY,
+	SDRP_FAULT_BAD_SIGNATURE, /* initial HELLO / HELLO ACK: flip a bit of
+				   * the RSA signature, MAC made valid (a
+				   * sender that knows s0, not the key) */
+	SDRP_FAULT_TAMPER,	/* flip a bit of the record's body, MAC left
+				 * as it was (an on-path change) */
+	SDRP_FAULT_KIND_MAX = SDRP_FAULT_TAMPER,
 };
 
 /*
@@ -71,7 +76,9 @@ enum sdrp_fault_kind {
  * msg_type sent by this peer (msg_type 0: of any type), and the `count`
  * matching messages from there on (0 counts as 1).  Retransmissions after
  * RESEND LAST count as messages.  NO_CLOSE_ACK, NO_ACK and NO_HELLO_REPLY
- * ignore these fields: they act on the message they name.
+ * ignore these fields: they act on the message they name.  BAD_SIGNATURE
+ * acts on the initial HELLO (client) or HELLO ACK (server) only, the
+ * only signed messages; it ignores the fields too.
  */
 struct sdrp_fault {
 	enum sdrp_fault_kind kind;
@@ -104,6 +111,9 @@ struct sdrp_record_event {
 	uint32_t data_len;	/* inner data bytes */
 	enum sdrp_fault_kind fault;
 	enum sdrp_close_reason verdict;
+	/* The whole record, header to MAC (length + 12 bytes): as written
+	 * (after the fault) or as received.  Valid during the call only. */
+	const uint8_t *record;
 };
 
 typedef void (*sdrp_peer_observer_fn)(void *ctx,
