@@ -38,4 +38,24 @@
 #define SDRP_SYSCTL_END	{ }
 #endif
 
+/*
+ * The per-namespace variant followed in 6.6: register_net_sysctl became a
+ * macro around register_net_sysctl_sz, which takes the number of entries
+ * (the macro's ARRAY_SIZE cannot see through a table allocated per
+ * namespace).
+ */
+#include <net/net_namespace.h>
+#ifdef register_net_sysctl
+#define sdrp_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+static inline struct ctl_table_header *
+sdrp_register_net_sysctl(struct net *net, const char *path,
+			 struct ctl_table *table, size_t n)
+{
+	/* The table ends with its empty entry here instead. */
+	return register_net_sysctl(net, path, table);
+}
+#endif
+
 #endif /* _SDRP_COMPAT_H */

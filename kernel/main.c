@@ -70,10 +70,13 @@ static void __exit sdrp_exit(void)
 {
 	/*
 	 * No socket holds the ULP here: each one pins the module through
-	 * tcp_ulp_ops.owner until it is destroyed, and close() cancelled
-	 * its work.
+	 * tcp_ulp_ops.owner until it is destroyed, and its teardown
+	 * cancelled its work.  An orphan's last work item (ulp.c) may still
+	 * be on its way out of TCP's close, which can drop that pin: wait
+	 * for it before anything it could touch goes away.
 	 */
 	sdrp_ulp_exit();
+	drain_workqueue(sdrp_wq);
 	sdrp_stats_exit();
 	sdrp_sysctl_exit();
 	destroy_workqueue(sdrp_wq);

@@ -195,5 +195,9 @@ int sdrp_rekey_hello_ack(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
 	if (err)
 		return err;
 	sdrp_sess_set_state(ctx, SDRP_SESS_S_WAIT_REQUEST);
-	return sdrp_tx_simple(ctx, SDRP_MSG_ACK);
+	err = sdrp_tx_simple(ctx, SDRP_MSG_ACK);
+	/* The application's close waited for the new epoch (session.c). */
+	if (!err && ctx->close_deferred)
+		sdrp_sess_close(ctx);
+	return err;
 }

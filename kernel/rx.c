@@ -33,14 +33,23 @@ static int sdrp_parse_msg(struct strparser *strp, struct sk_buff *skb)
 {
 	struct strp_msg *rxm = strp_msg(skb);
 	struct sdrp_hdr hdr;
+	u32 len;
 
 	if (skb->len - rxm->offset < SDRP_HDR_LEN)
 		return 0;
 	if (skb_copy_bits(skb, rxm->offset, &hdr, sizeof(hdr)))
 		return -EINVAL;
-	if (sdrp_hdr_check(&hdr) != SDRP_HDR_OK)
+	len = sdrp_get_be32(hdr.length);
+	/*
+	 * A header that fails its check but has a usable length still
+	 * frames its record: rx_record refuses it and the stream stays in
+	 * step.  Any other length loses the framing (protocol.rst, "Header
+	 * check").
+	 */
+	if (sdrp_hdr_check(&hdr) != SDRP_HDR_OK &&
+	    (len < SDRP_MAC_LEN || len > SDRP_MAX_RECORD_BODY))
 		return -EBADMSG;
-	return SDRP_HDR_LEN + sdrp_get_be32(hdr.length);
+	return SDRP_HDR_LEN + len;
 }
 
 static void sdrp_rcv_msg(struct strparser *strp, struct sk_buff *skb)
@@ -53,7 +62,7 @@ static void sdrp_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 	queue_work(sdrp_wq, &ctx->rx_work);
 }
 
-/* Framing is lost (bad header or allocation failure): the session ends. */
+/* Framing is lost (unusable length, allocation failure): the session ends. */
 static void sdrp_abort_parser(struct strparser *strp, int err)
 {
 	struct sdrp_sock *ctx = container_of(strp, struct sdrp_sock, strp);
@@ -202,6 +211,14 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		return;
 	if (skb_copy_bits(skb, rxm->offset, &hdr, sizeof(hdr)))
 		goto internal;
+	if (sdrp_hdr_check(&hdr) != SDRP_HDR_OK) {
+		/* It still used a counter if it claims the current keys. */
+		if (!(hdr.flags & SDRP_HDR_F_CLEAR) &&
+		    sdrp_get_be32(hdr.epoch) == ep->epoch)
+			ep->rx.counter++;
+		sdrp_sess_reject_header(ctx);
+		return;
+	}
 	/* Clear records belong to the initial handshake only. */
 	if (hdr.flags & SDRP_HDR_F_CLEAR) {
 		sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_TYPE);
@@ -317,9 +334,10 @@ void sdrp_rx_work(struct work_struct *work)
 		__strp_unpause(&ctx->strp);
 	}
 	if (ctx->rx_abort) {
+		/* Framing lost: CLOSE, and the session ends without its ACK. */
 		ctx->rx_abort = 0;
 		sdrp_stats_inc(sock_net(sk), SDRP_STAT_RX_BAD_HEADER);
-		sdrp_sess_fail(ctx, SDRP_CLOSE_MALFORMED);
+		sdrp_sess_end_now(ctx, SDRP_MSG_CLOSE, SDRP_CLOSE_MALFORMED);
 	}
 	rx_check_transport(ctx);
 out:

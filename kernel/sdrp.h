@@ -134,10 +134,16 @@ struct sdrp_sock {
 	struct work_struct kp_work;	/* prepare the next key pair */
 	struct delayed_work recv_timer;
 	struct delayed_work close_timer;
+	/* after close(): hands the socket to TCP once the session is CLOSED */
+	struct work_struct orphan_work;
+	/* after close(): the sock's socket until orphan_work (ulp.c) */
+	struct socket_alloc *orphan_sock;
 
 	/* ---- socket lock ---- */
 	bool started;			/* keys set, callbacks installed */
-	bool stopping;			/* close() began: no new work */
+	bool stopping;			/* teardown began: no new work */
+	bool orphan;			/* close() returned, CLOSE exchange on */
+	bool close_deferred;		/* app close during the server's rekey */
 	u8 role;			/* enum sdrp_role */
 	u8 state;			/* enum sdrp_sess_state */
 	u8 close_reason;		/* enum sdrp_close_reason */
@@ -149,6 +155,7 @@ struct sdrp_sock {
 	unsigned long close_deadline;
 	bool peer_eof;			/* peer closed: recv() returns 0 */
 	u32 retries;			/* RESEND LASTs or CLOSEs sent */
+	u64 close_seq;			/* seq of our CLOSE, for its repeats */
 	u32 responses;			/* acknowledged responses in epoch */
 
 	struct sdrp_params params;
@@ -213,14 +220,15 @@ void sdrp_stats_dec(struct net *net, enum sdrp_stat_item item);
 int sdrp_stats_init(void);
 void sdrp_stats_exit(void);
 
-/* sysctl.c: system-wide defaults of struct sdrp_params */
-void sdrp_params_default(struct sdrp_params *p);
+/* sysctl.c: per-netns defaults of struct sdrp_params */
+void sdrp_params_default(const struct net *net, struct sdrp_params *p);
 int sdrp_params_check(const struct sdrp_params *p);
 int sdrp_sysctl_init(void);
 void sdrp_sysctl_exit(void);
 
 int sdrp_ulp_init(void);
 void sdrp_ulp_exit(void);
+void sdrp_orphan_work(struct work_struct *work);
 
 /* crypto.c */
 int sdrp_crypto_init(void);
@@ -257,6 +265,7 @@ int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
 		     u32 wire_len);
 int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type);
 int sdrp_tx_resend(struct sdrp_sock *ctx);
+int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg);
 int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 		  struct sdrp_txrec **out);
 void sdrp_tx_push(struct sdrp_sock *ctx);
@@ -281,9 +290,11 @@ bool sdrp_sess_may_send(const struct sdrp_sock *ctx);
 bool sdrp_sess_may_wait_recv(const struct sdrp_sock *ctx);
 void sdrp_sess_set_state(struct sdrp_sock *ctx, u8 state);
 void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason);
+void sdrp_sess_reject_header(struct sdrp_sock *ctx);
 void sdrp_sess_fail(struct sdrp_sock *ctx, u8 reason);
 void sdrp_sess_close(struct sdrp_sock *ctx);
 void sdrp_sess_closed(struct sdrp_sock *ctx, u8 reason);
+void sdrp_sess_end_now(struct sdrp_sock *ctx, u8 type, u8 reason);
 u8 sdrp_sess_uapi_state(const struct sdrp_sock *ctx);
 bool sdrp_sess_open(const struct sdrp_sock *ctx);
 int sdrp_sess_errno(u8 reason);

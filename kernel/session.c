@@ -163,11 +163,17 @@ static void sess_free_pending(struct sdrp_sock *ctx)
 	ctx->rx_msg = NULL;
 }
 
-/* The session is over; @reason applies unless an earlier one was set. */
+/*
+ * The session is over; @reason applies unless an earlier one was set.  A
+ * transport that ends while our CLOSE waits for its answer ends it as the
+ * close timer would have (NO_ACK for a local close).
+ */
 void sdrp_sess_closed(struct sdrp_sock *ctx, u8 reason)
 {
 	if (ctx->state == SDRP_SESS_CLOSED || ctx->state == SDRP_SESS_NONE)
 		return;
+	if (reason == SDRP_CLOSE_TRANSPORT && ctx->state == SDRP_SESS_CLOSING)
+		reason = SDRP_CLOSE_NO_ACK;
 	if (!ctx->close_reason)
 		ctx->close_reason = reason;
 	if (!ctx->err) {
@@ -177,18 +183,39 @@ void sdrp_sess_closed(struct sdrp_sock *ctx, u8 reason)
 	}
 	kvfree(ctx->held);
 	ctx->held = NULL;
+	ctx->close_deferred = false;
 	ctx->state = SDRP_SESS_CLOSED;
 	sdrp_timers_recv_disarm(ctx);
 	sdrp_timers_close_disarm(ctx);
 	sdrp_stats_inc(sock_net(ctx->sk),
 		       SDRP_STAT_CLOSE_FIRST + ctx->close_reason - 1);
 	sdrp_sess_wake(ctx);
+	/* The application closed the socket already: TCP may close now. */
+	if (ctx->orphan)
+		queue_work(sdrp_wq, &ctx->orphan_work);
+}
+
+/*
+ * End the session at once, without waiting for an answer: @type (CLOSE
+ * when the framing is lost, CLOSED WITHOUT ACK for an abort) goes out
+ * first, unless a CLOSE is already out and @type is another one.
+ */
+void sdrp_sess_end_now(struct sdrp_sock *ctx, u8 type, u8 reason)
+{
+	if (ctx->state == SDRP_SESS_CLOSED || ctx->state == SDRP_SESS_NONE)
+		return;
+	if (sdrp_sess_open(ctx) || type != SDRP_MSG_CLOSE)
+		sdrp_tx_simple(ctx, type);
+	sdrp_sess_closed(ctx, reason);
 }
 
 static void sess_enter_closing(struct sdrp_sock *ctx)
 {
 	sdrp_sess_set_state(ctx, SDRP_SESS_CLOSING);
+	ctx->close_deferred = false;
 	ctx->retries = 1;
+	/* Repeats of the CLOSE carry its seq; CLOSED WITHOUT ACK the next. */
+	ctx->close_seq = ctx->tx_seq;
 	if (sdrp_tx_simple(ctx, SDRP_MSG_CLOSE)) {
 		/* No CLOSE can be sent: the session ends here. */
 		sdrp_sess_closed(ctx, SDRP_CLOSE_INTERNAL);
@@ -211,11 +238,20 @@ void sdrp_sess_fail(struct sdrp_sock *ctx, u8 reason)
 	sess_enter_closing(ctx);
 }
 
-/* The application closes (shutdown() or close()): run the CLOSE exchange. */
+/*
+ * The application closes (shutdown() or close()): run the CLOSE exchange.
+ * A server waiting for the rekey HELLO ACK closes once it has sent the
+ * ACK: a CLOSE under the old epoch would reach a client that switched
+ * already (Documentation/protocol.rst, "A local close during a rekey").
+ */
 void sdrp_sess_close(struct sdrp_sock *ctx)
 {
 	if (!sdrp_sess_open(ctx))
 		return;
+	if (ctx->state == SDRP_SESS_S_WAIT_HELLO_ACK) {
+		ctx->close_deferred = true;
+		return;
+	}
 	/*
 	 * Calls fail with EPIPE from now on (io.c); the errno is the
 	 * reason's once the exchange ends: EPIPE, or ETIMEDOUT for NO_ACK.
@@ -260,9 +296,8 @@ static bool sess_resend_last(struct sdrp_sock *ctx)
  * with the reason of the first bad record, which says more than RETRIES.
  * While closing, bad records are dropped without a word.
  */
-void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason)
+static void sess_reject(struct sdrp_sock *ctx, u8 reason)
 {
-	sdrp_stats_inc(sock_net(ctx->sk), reject_stat[reason]);
 	if (!sdrp_sess_open(ctx))
 		return;
 	/*
@@ -278,6 +313,19 @@ void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason)
 		return;
 	sdrp_sess_fail(ctx, ctx->params.policy == SDRP_POLICY_RESEND ?
 			    ctx->fail_reason : reason);
+}
+
+void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason)
+{
+	sdrp_stats_inc(sock_net(ctx->sk), reject_stat[reason]);
+	sess_reject(ctx, reason);
+}
+
+/* A header failed its check, but its length kept the framing. */
+void sdrp_sess_reject_header(struct sdrp_sock *ctx)
+{
+	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RX_BAD_HEADER);
+	sess_reject(ctx, SDRP_CLOSE_MALFORMED);
 }
 
 /* The receive timer expired: the peer owed us a message. */
@@ -300,8 +348,16 @@ void sdrp_sess_close_timeout(struct sdrp_sock *ctx)
 	if (ctx->state != SDRP_SESS_CLOSING)
 		return;
 	if (ctx->retries < ctx->params.max_retries) {
+		struct sdrp_msg *close = sdrp_msg_alloc(SDRP_MSG_CLOSE, 0);
+		int err = -ENOMEM;
+
 		ctx->retries++;
-		if (sdrp_tx_simple(ctx, SDRP_MSG_CLOSE))
+		if (close) {
+			close->seq = ctx->close_seq;
+			err = sdrp_tx_again(ctx, close);
+			kvfree(close);
+		}
+		if (err)
 			sdrp_sess_closed(ctx, SDRP_CLOSE_INTERNAL);
 		else if (ctx->state == SDRP_SESS_CLOSING)
 			sdrp_timers_close_arm(ctx);
@@ -367,7 +423,9 @@ void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
 	switch (v->type) {
 	case SDRP_MSG_CLOSE:
 		sdrp_tx_simple(ctx, SDRP_MSG_CLOSE_ACK);
-		sdrp_sess_closed(ctx, SDRP_CLOSE_PEER);
+		/* Two closes crossed: ours decides the reason (LOCAL). */
+		sdrp_sess_closed(ctx, ctx->state == SDRP_SESS_CLOSING ?
+				      SDRP_CLOSE_LOCAL : SDRP_CLOSE_PEER);
 		return;
 	case SDRP_MSG_CLOSE_ACK:
 		if (ctx->state == SDRP_SESS_CLOSING)

@@ -161,22 +161,31 @@ int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type)
 }
 
 /*
- * Answer a RESEND LAST: the last message again, with its original sequence
- * number (our counter already moved past it), a fresh ttl and the next
- * record counter.  -ENOENT if nothing was sent that could be repeated.
+ * Send @msg again as it is: its original sequence number (our counter
+ * already moved past it), a fresh ttl and the next record counter.  The
+ * caller keeps @msg.
  */
-int sdrp_tx_resend(struct sdrp_sock *ctx)
+int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg)
 {
 	struct sdrp_txrec *rec;
 	int err;
 
-	if (!ctx->last)
-		return -ENOENT;
-	err = sdrp_tx_build(ctx, ctx->last, &rec);
+	err = sdrp_tx_build(ctx, msg, &rec);
 	if (err)
 		return err;
 	tx_queue(ctx, rec);
 	return 0;
+}
+
+/*
+ * Answer a RESEND LAST with the last message.  -ENOENT if nothing was sent
+ * that could be repeated.
+ */
+int sdrp_tx_resend(struct sdrp_sock *ctx)
+{
+	if (!ctx->last)
+		return -ENOENT;
+	return sdrp_tx_again(ctx, ctx->last);
 }
 
 /*

@@ -48,61 +48,144 @@ static int discard_actor(read_descriptor_t *desc, struct sk_buff *skb,
 
 static bool close_done(const struct sdrp_sock *ctx)
 {
-	return ctx->state != SDRP_SESS_CLOSING;
+	return ctx->state == SDRP_SESS_CLOSED;
+}
+
+/*
+ * Stop everything sdrp runs on the socket and hand it back to TCP, as kTLS
+ * does before TCP closes: from here on nothing may come back into sdrp's
+ * proto.  The context lives on until the ULP release hook at destroy time.
+ * Called without lock_sock, from close() or from the orphan's work item.
+ */
+static void sdrp_teardown(struct sdrp_sock *ctx)
+{
+	read_descriptor_t desc = { .count = 1 };
+	struct sock *sk = ctx->sk;
+
+	lock_sock(sk);
+	sdrp_tx_push(ctx);
+	ctx->stopping = true;
+	sdrp_rx_stop(ctx);
+	release_sock(sk);
+
+	strp_stop(&ctx->strp);
+	cancel_work_sync(&ctx->rx_work);
+	cancel_work_sync(&ctx->tx_work);
+	cancel_work_sync(&ctx->kp_work);
+	sdrp_timers_stop(ctx);
+	strp_done(&ctx->strp);
+
+	lock_sock(sk);
+	tcp_read_sock(sk, &desc, discard_actor);
+	sdrp_sess_stop(ctx);
+	WRITE_ONCE(sk->sk_prot, ctx->sk_proto);
+	release_sock(sk);
+}
+
+/*
+ * close() returns before the CLOSE exchange ends, as TCP's does before its
+ * FIN handshake ends: the session becomes an orphan, and its timers and
+ * received records finish the exchange (CLOSE ACK, the CLOSE repeats and
+ * CLOSED WITHOUT ACK: at most close_timeout_ms x max_retries, after a
+ * receive timeout if a server's close waits for its rekey).  Only then
+ * does TCP close, so that a late CLOSE ACK still finds the session
+ * instead of a closed socket that answers with a reset.
+ *
+ * The file and its struct socket go away when close() returns, but TCP's
+ * send path, the strparser (->read_sock) and the wake-ups reach the sock's
+ * socket through sk_socket and sk_wq.  So the sock moves to a socket of
+ * its own, without a file, as sock_graft() would move it (the uid and
+ * inode number that /proc/net/tcp shows stay); TCP's close orphans it
+ * from there.  The module stays pinned meanwhile: the attached ULP holds
+ * it until the sock is destroyed, which cannot happen before TCP's close.
+ * Without memory for that socket, close() ends the session at once, as
+ * it did before orphans.
+ */
+static bool sdrp_orphan(struct sdrp_sock *ctx)
+{
+	struct sock *sk = ctx->sk;
+	struct socket *old = sk->sk_socket;
+	struct socket_alloc *sa;
+
+	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	if (!sa)
+		return false;
+	sa->socket.state = old->state;
+	sa->socket.type = old->type;
+	sa->socket.flags = old->flags;
+	sa->socket.ops = old->ops;
+	sa->socket.sk = sk;
+	init_waitqueue_head(&sa->socket.wq.wait);
+	sa->vfs_inode.i_ino = SOCK_INODE(old)->i_ino;
+	sa->vfs_inode.i_uid = SOCK_INODE(old)->i_uid;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	rcu_assign_pointer(sk->sk_wq, &sa->socket.wq);
+	sk_set_socket(sk, &sa->socket);
+	write_unlock_bh(&sk->sk_callback_lock);
+	ctx->orphan_sock = sa;
+	ctx->orphan = true;
+	return true;
+}
+
+/* Queued by sdrp_sess_closed() once an orphan's session is CLOSED. */
+void sdrp_orphan_work(struct work_struct *work)
+{
+	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock,
+					     orphan_work);
+	struct socket_alloc *sa = ctx->orphan_sock;
+	struct proto *tcp = ctx->sk_proto;
+	struct sock *sk = ctx->sk;
+
+	sdrp_teardown(ctx);
+	/* Orphans the sock; may destroy it and free ctx: neither after. */
+	tcp->close(sk, 0);
+	/* Wake-ups may still look at its wait queue under RCU. */
+	kfree_rcu(sa, socket.wq.rcu);
 }
 
 static void sdrp_close(struct sock *sk, long timeout)
 {
 	struct sdrp_sock *ctx = sdrp_sk(sk);
-	bool started;
+	struct proto *tcp = ctx->sk_proto;
 
 	lock_sock(sk);
-	started = ctx->started;
-	if (started) {
-		/* SO_LINGER with a zero time is an abort: no CLOSE, TCP RST. */
-		if (!sock_flag(sk, SOCK_LINGER) || sk->sk_lingertime)
-			sdrp_sess_close(ctx);
+	if (!ctx->started) {
+		WRITE_ONCE(sk->sk_prot, tcp);
+		release_sock(sk);
+		tcp->close(sk, timeout);
+		return;
+	}
+	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		/*
+		 * SO_LINGER with a zero time aborts, as for TCP: CLOSED
+		 * WITHOUT ACK at once (the peer sees PEER_NO_ACK, or the
+		 * reset that follows: ECONNRESET either way).
+		 */
+		sdrp_sess_end_now(ctx, SDRP_MSG_CLOSED_NO_ACK, SDRP_CLOSE_LOCAL);
+	} else {
+		sdrp_sess_close(ctx);
 		/* SO_LINGER: wait that long for the CLOSE exchange to end. */
 		if (timeout)
 			sdrp_wait(ctx, &timeout, close_done);
-		sdrp_tx_push(ctx);
-		ctx->stopping = true;
-		sdrp_rx_stop(ctx);
+	}
+	if (ctx->state != SDRP_SESS_CLOSED && sdrp_orphan(ctx)) {
+		release_sock(sk);
+		return;
 	}
 	release_sock(sk);
 
-	if (started)
-		strp_stop(&ctx->strp);
-	cancel_work_sync(&ctx->rx_work);
-	cancel_work_sync(&ctx->tx_work);
-	cancel_work_sync(&ctx->kp_work);
-	sdrp_timers_stop(ctx);
-	if (started)
-		strp_done(&ctx->strp);
-
-	/*
-	 * Hand the socket back to TCP before it closes, as kTLS does: from
-	 * here on nothing may come back into sdrp's proto.  The context
-	 * lives on until the ULP release hook at destroy time.
-	 */
-	lock_sock(sk);
-	if (started) {
-		read_descriptor_t desc = { .count = 1 };
-
-		tcp_read_sock(sk, &desc, discard_actor);
-		sdrp_sess_stop(ctx);
-	}
-	WRITE_ONCE(sk->sk_prot, ctx->sk_proto);
-	release_sock(sk);
-
-	ctx->sk_proto->close(sk, timeout);
+	sdrp_teardown(ctx);
+	tcp->close(sk, timeout);
 }
 
 /*
- * shutdown() starts the CLOSE exchange and leaves TCP alone: the socket
- * stays open for poll() and SDRP_INFO until close().  The core already set
- * the requested bits in sk_shutdown; SEND_SHUTDOWN would stop our own
- * CLOSE / CLOSE ACK records at TCP, so it is cleared again.
+ * shutdown(), whatever @how, starts the CLOSE exchange and leaves TCP
+ * alone: sdrp has no half-closed session (a request and its response are
+ * one exchange), and the socket stays open for poll() and SDRP_INFO until
+ * close().  The core already set the requested bits in sk_shutdown;
+ * SEND_SHUTDOWN would stop our own CLOSE / CLOSE ACK records at TCP, so
+ * it is cleared again.
  */
 static void sdrp_shutdown(struct sock *sk, int how)
 {
@@ -348,8 +431,9 @@ static int sdrp_ulp_attach(struct sock *sk)
 	INIT_WORK(&ctx->rx_work, sdrp_rx_work);
 	INIT_WORK(&ctx->tx_work, sdrp_tx_work);
 	INIT_WORK(&ctx->kp_work, sdrp_kp_work);
+	INIT_WORK(&ctx->orphan_work, sdrp_orphan_work);
 	sdrp_timers_init(ctx);
-	sdrp_params_default(&ctx->params);
+	sdrp_params_default(sock_net(sk), &ctx->params);
 
 	rcu_assign_pointer(icsk->icsk_ulp_data, ctx);
 	WRITE_ONCE(sk->sk_prot, &slot->prot);
