@@ -273,7 +273,7 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		reason = check_ttl(ctx, &v);
 	if (reason) {
 		sdrp_rxmsg_free(m);
-		sdrp_sess_reject(ctx, reason);
+		sdrp_sess_reject_msg(ctx, reason, &v);
 		return;
 	}
 

@@ -109,6 +109,12 @@ struct sdrp_rxmsg {
  */
 #define SDRP_TX_QUEUE_MAX	(2 * SDRP_MAX_RECORD)
 
+/*
+ * A retransmission set holds at most a client's ACK or DATA ACK and the
+ * DATA REQUEST that follows it.
+ */
+#define SDRP_RETX_MAX	2
+
 /* Ephemeral X25519 key pair, made ahead of its rekey. */
 struct sdrp_keypair {
 	u8 secret[SDRP_X25519_LEN];
@@ -168,7 +174,23 @@ struct sdrp_sock {
 	int rx_abort;			/* framing error from the strparser */
 	struct sdrp_rxmsg *rx_msg;	/* data for the application */
 	struct sdrp_msg *held;		/* client request held over a rekey */
-	struct sdrp_msg *last;		/* last message sent, for RESEND */
+	/*
+	 * Retransmission set (protocol.rst, "RESEND LAST"): ACK, DATA
+	 * REQUEST, DATA RESPONSE and DATA ACK sent since we last accepted
+	 * a message other than RESEND LAST, oldest first.
+	 */
+	struct sdrp_msg *retx[SDRP_RETX_MAX];
+	u8 retx_n;
+	bool retx_ever;			/* a normal-flow message was sent */
+	/*
+	 * The first messages accepted after our last RESEND LAST: a
+	 * retransmission that crossed it repeats one of them (session.c).
+	 */
+	struct sdrp_seen {
+		u8 type;
+		u64 seq;
+	} seen[SDRP_RETX_MAX];
+	u8 seen_open;			/* slots of seen[] still to fill */
 	struct list_head tx_list;	/* struct sdrp_txrec */
 	u32 tx_queued;			/* bytes in tx_list not yet sent */
 
@@ -265,6 +287,7 @@ int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
 		     u32 wire_len);
 int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type);
 int sdrp_tx_resend(struct sdrp_sock *ctx);
+void sdrp_tx_retx_clear(struct sdrp_sock *ctx);
 int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg);
 int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 		  struct sdrp_txrec **out);
@@ -291,6 +314,8 @@ bool sdrp_sess_may_wait_recv(const struct sdrp_sock *ctx);
 void sdrp_sess_set_state(struct sdrp_sock *ctx, u8 state);
 void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason);
 void sdrp_sess_reject_header(struct sdrp_sock *ctx);
+void sdrp_sess_reject_msg(struct sdrp_sock *ctx, u8 reason,
+			  const struct sdrp_rx_view *v);
 void sdrp_sess_fail(struct sdrp_sock *ctx, u8 reason);
 void sdrp_sess_close(struct sdrp_sock *ctx);
 void sdrp_sess_closed(struct sdrp_sock *ctx, u8 reason);

@@ -25,6 +25,11 @@
  * @recv:    the application may wait in recv() for the peer's next
  *           message (a server's next request comes after the DATA ACK
  *           and any rekey).
+ * @resend:  policy RESEND applies: what may be missing is in the peer's
+ *           retransmission set.  The rekey states always close: HELLO and
+ *           HELLO ACK are never sent twice (protocol.rst, "Receive
+ *           policies"), and a RESEND LAST of ours there could reach a
+ *           client that switched keys already (OLD_EPOCH).
  */
 struct sdrp_state_desc {
 	u8 uapi;
@@ -32,15 +37,16 @@ struct sdrp_state_desc {
 	bool timed;
 	bool send;
 	bool recv;
+	bool resend;
 };
 
 static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
 	[SDRP_SESS_NONE]		= { SDRP_STATE_NONE },
 	[SDRP_SESS_C_IDLE]		= { SDRP_STATE_ESTABLISHED, 0,
-					    false, true, false },
+					    false, true, false, true },
 	[SDRP_SESS_C_WAIT_RESPONSE]	= { SDRP_STATE_ESTABLISHED,
 					    SDRP_MSG_DATA_RESPONSE,
-					    true, false, true },
+					    true, false, true, true },
 	[SDRP_SESS_C_WAIT_HELLO]	= { SDRP_STATE_ESTABLISHED,
 					    SDRP_MSG_HELLO,
 					    false, true, false },
@@ -48,12 +54,12 @@ static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
 					    true, true, false },
 	[SDRP_SESS_S_WAIT_REQUEST]	= { SDRP_STATE_ESTABLISHED,
 					    SDRP_MSG_DATA_REQUEST,
-					    false, false, true },
+					    false, false, true, true },
 	[SDRP_SESS_S_HAVE_REQUEST]	= { SDRP_STATE_ESTABLISHED, 0,
-					    false, true, false },
+					    false, true, false, true },
 	[SDRP_SESS_S_WAIT_DATA_ACK]	= { SDRP_STATE_ESTABLISHED,
 					    SDRP_MSG_DATA_ACK,
-					    true, false, true },
+					    true, false, true, true },
 	[SDRP_SESS_S_WAIT_HELLO_ACK]	= { SDRP_STATE_REKEY,
 					    SDRP_MSG_HELLO_ACK,
 					    true, false, true },
@@ -275,11 +281,15 @@ static const u8 reject_stat[SDRP_CLOSE_REASON_MAX + 1] = {
 static bool sess_resend_last(struct sdrp_sock *ctx)
 {
 	if (ctx->params.policy != SDRP_POLICY_RESEND ||
+	    !sdrp_states[ctx->state].resend ||
 	    ctx->retries >= ctx->params.max_retries)
 		return false;
 	ctx->retries++;
 	ctx->info.resends++;
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RESEND_OUT);
+	/* What crosses it on the way is what the peer will send again. */
+	memset(ctx->seen, 0, sizeof(ctx->seen));
+	ctx->seen_open = SDRP_RETX_MAX;
 	if (sdrp_tx_simple(ctx, SDRP_MSG_RESEND_LAST)) {
 		sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
 		return true;
@@ -319,6 +329,42 @@ void sdrp_sess_reject(struct sdrp_sock *ctx, u8 reason)
 {
 	sdrp_stats_inc(sock_net(ctx->sk), reject_stat[reason]);
 	sess_reject(ctx, reason);
+}
+
+/*
+ * The peer's retransmission of a message we accepted already: our RESEND
+ * LAST crossed the original (e.g. a server's timer fired as the client's
+ * last DATA ACK of the epoch was on its way; the copy then meets the
+ * server waiting for the rekey HELLO ACK).  Only the messages that were
+ * on their way when we asked can come again, so only the first two
+ * accepted after our RESEND LAST (a retransmission set's size) count;
+ * they are authentic, the HMAC binding the record counter.
+ */
+static bool sess_is_copy(const struct sdrp_sock *ctx,
+			 const struct sdrp_rx_view *v)
+{
+	int i;
+
+	for (i = 0; i < SDRP_RETX_MAX; i++)
+		if (ctx->seen[i].type == v->type && ctx->seen[i].seq == v->seq)
+			return true;
+	return false;
+}
+
+/*
+ * A verified record failed the type, sequence or ttl check.  A copy of a
+ * message accepted already is dropped without a word in every state
+ * (protocol.rst, "Exceptions"); anything else is refused as usual.
+ */
+void sdrp_sess_reject_msg(struct sdrp_sock *ctx, u8 reason,
+			  const struct sdrp_rx_view *v)
+{
+	if ((reason == SDRP_CLOSE_BAD_TYPE || reason == SDRP_CLOSE_BAD_SEQ) &&
+	    sess_is_copy(ctx, v)) {
+		sdrp_stats_inc(sock_net(ctx->sk), reject_stat[reason]);
+		return;
+	}
+	sdrp_sess_reject(ctx, reason);
 }
 
 /* A header failed its check, but its length kept the framing. */
@@ -446,15 +492,25 @@ void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
 	if (v->type != SDRP_MSG_RESEND_LAST) {
 		ctx->retries = 0;
 		ctx->fail_reason = 0;
+		sdrp_tx_retx_clear(ctx);
+		if (ctx->seen_open) {
+			struct sdrp_seen *seen =
+				&ctx->seen[SDRP_RETX_MAX - ctx->seen_open--];
+
+			seen->type = v->type;
+			seen->seq = v->seq;
+		}
 	}
 	switch (v->type) {
 	case SDRP_MSG_RESEND_LAST:
 		err = sdrp_tx_resend(ctx);
 		if (err == -ENOENT) {
+			/* Nothing was ever sent that could be missing. */
 			sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_TYPE);
 			return;
 		}
-		sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RESEND_IN);
+		for (; err > 0; err--)
+			sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RESEND_IN);
 		/* Re-arm: the peer needs the time to answer again. */
 		sdrp_sess_set_state(ctx, ctx->state);
 		break;
@@ -548,8 +604,7 @@ void sdrp_sess_stop(struct sdrp_sock *ctx)
 	kfree_skb(ctx->rx_skb);
 	ctx->rx_skb = NULL;
 	sess_free_pending(ctx);
-	kvfree(ctx->last);
-	ctx->last = NULL;
+	sdrp_tx_retx_clear(ctx);
 	sdrp_tx_purge(ctx);
 	sdrp_rekey_free(ctx);
 	sdrp_epoch_free(ctx->epoch);

@@ -37,11 +37,36 @@ struct sdrp_msg *sdrp_msg_alloc(u8 type, u32 len)
 	return msg;
 }
 
-/* Messages a RESEND LAST may ask for: everything but the close family. */
+/*
+ * Messages a RESEND LAST may ask for: the normal flow.  HELLO and HELLO
+ * ACK are bound into the rekey transcript and never sent twice; RESEND
+ * LAST and the close family have their own repeats.
+ */
 static bool msg_resendable(u8 type)
 {
-	return type != SDRP_MSG_RESEND_LAST && type != SDRP_MSG_CLOSE &&
-	       type != SDRP_MSG_CLOSE_ACK && type != SDRP_MSG_CLOSED_NO_ACK;
+	return type == SDRP_MSG_ACK || type == SDRP_MSG_DATA_REQUEST ||
+	       type == SDRP_MSG_DATA_RESPONSE || type == SDRP_MSG_DATA_ACK;
+}
+
+/* Add @msg to the retransmission set, which takes it. */
+static void retx_add(struct sdrp_sock *ctx, struct sdrp_msg *msg)
+{
+	if (ctx->retx_n == SDRP_RETX_MAX) {
+		/* Cannot happen in lock step; keep the newest if it did. */
+		kvfree(ctx->retx[0]);
+		memmove(ctx->retx, ctx->retx + 1,
+			sizeof(ctx->retx[0]) * (SDRP_RETX_MAX - 1));
+		ctx->retx_n--;
+	}
+	ctx->retx[ctx->retx_n++] = msg;
+	ctx->retx_ever = true;
+}
+
+/* The peer answered: nothing of ours needs repeating any more. */
+void sdrp_tx_retx_clear(struct sdrp_sock *ctx)
+{
+	while (ctx->retx_n)
+		kvfree(ctx->retx[--ctx->retx_n]);
 }
 
 /*
@@ -105,8 +130,7 @@ static void tx_queue(struct sdrp_sock *ctx, struct sdrp_txrec *rec)
  * sequence number of our direction, then advance it: by the nonce for ACK
  * and DATA ACK, by one otherwise.  @wire, if not NULL, receives a copy of
  * the record as sent (for the rekey transcript; @wire_len bytes at most).
- * Takes ownership of @msg: it becomes the message a RESEND LAST repeats,
- * or is freed.
+ * Takes ownership of @msg: it joins the retransmission set, or is freed.
  */
 int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
 		     u32 wire_len)
@@ -129,12 +153,10 @@ int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
 		memcpy(wire, rec->buf, rec->len);
 	}
 	ctx->tx_seq += sdrp_type_has_nonce(msg->type) ? msg->nonce : 1;
-	if (msg_resendable(msg->type)) {
-		kvfree(ctx->last);
-		ctx->last = msg;
-	} else {
+	if (msg_resendable(msg->type))
+		retx_add(ctx, msg);
+	else
 		kvfree(msg);
-	}
 	tx_queue(ctx, rec);
 	return 0;
 }
@@ -178,14 +200,23 @@ int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg)
 }
 
 /*
- * Answer a RESEND LAST with the last message.  -ENOENT if nothing was sent
- * that could be repeated.
+ * Answer a RESEND LAST: the retransmission set again, oldest first.  An
+ * empty set sends nothing (the peer's timer and retries decide).  Returns
+ * the number of messages sent again; -ENOENT if no normal-flow message
+ * was ever sent, so that there is nothing the peer could be missing.
  */
 int sdrp_tx_resend(struct sdrp_sock *ctx)
 {
-	if (!ctx->last)
+	int i, err;
+
+	if (!ctx->retx_ever)
 		return -ENOENT;
-	return sdrp_tx_again(ctx, ctx->last);
+	for (i = 0; i < ctx->retx_n; i++) {
+		err = sdrp_tx_again(ctx, ctx->retx[i]);
+		if (err)
+			return err;
+	}
+	return ctx->retx_n;
 }
 
 /*

@@ -62,20 +62,20 @@ static void raw_free(struct raw *r)
 }
 
 /*
- * Seal a message of @type with @seq, @ttl (0: now + the default window)
- * and, for ACK and DATA ACK, *@nonce (0: a fresh one, stored there) into
- * @out.  Returns the record's length.
+ * Seal a message of @type with @seq, @ttl (0: now + the default window),
+ * @len bytes of @data and, for ACK and DATA ACK, *@nonce (0: a fresh one,
+ * stored there) into @out.  Returns the record's length.
  */
-static ssize_t raw_seal_with(struct sdrp_cipher *c, uint8_t type,
+static ssize_t raw_seal_data(struct sdrp_cipher *c, uint8_t type,
 			     uint64_t seq, uint64_t ttl, uint64_t *nonce,
-			     const char *data, uint8_t *out)
+			     const void *data, size_t len, uint8_t *out)
 {
 	struct sdrp_msg m = {
 		.type = type,
 		.seq = seq,
 		.ttl = ttl ? ttl : sdrp_now_ms() + 25000,
-		.data = (const uint8_t *)data,
-		.data_len = data ? strlen(data) : 0,
+		.data = data,
+		.data_len = len,
 	};
 
 	if (sdrp_type_has_nonce(type)) {
@@ -84,6 +84,15 @@ static ssize_t raw_seal_with(struct sdrp_cipher *c, uint8_t type,
 		m.nonce = *nonce;
 	}
 	return sdrp_record_seal(c, &m, out, REC_CAP);
+}
+
+/* The same with a text (or no) data field. */
+static ssize_t raw_seal_with(struct sdrp_cipher *c, uint8_t type,
+			     uint64_t seq, uint64_t ttl, uint64_t *nonce,
+			     const char *data, uint8_t *out)
+{
+	return raw_seal_data(c, type, seq, ttl, nonce, data,
+			     data ? strlen(data) : 0, out);
 }
 
 static ssize_t raw_seal(struct raw *r, uint8_t type, uint64_t seq,
@@ -126,12 +135,14 @@ static int raw_send(struct raw *r, uint8_t type, const char *data)
 /*
  * Read the kernel's next record within @ms and open it.  Returns its type;
  * 0 at end of file; -errno of the connection (ECONNRESET) or -ETIMEDOUT;
- * -EBADMSG if it does not verify.  @m->seq is its sequence number.
+ * -EBADMSG if it does not verify.  @m points into a static buffer, valid
+ * until the next read; @wire, if not NULL, gets the record as received.
  */
-static int raw_read(struct raw *r, struct sdrp_msg *m, int ms)
+static int raw_read_wire(struct raw *r, struct sdrp_msg *m, int ms,
+			 uint8_t *wire, size_t *wire_len)
 {
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-	uint8_t rec[REC_CAP];
+	static uint8_t rec[REC_CAP];
 	ssize_t n;
 	uint32_t len;
 
@@ -147,9 +158,18 @@ static int raw_read(struct raw *r, struct sdrp_msg *m, int ms)
 		return -EMSGSIZE;
 	if (recv(r->fd, rec + SDRP_HDR_LEN, len, MSG_WAITALL) != (ssize_t)len)
 		return -EBADMSG;
+	if (wire) {
+		memcpy(wire, rec, SDRP_HDR_LEN + len);
+		*wire_len = SDRP_HDR_LEN + len;
+	}
 	if (sdrp_record_open(r->rx, rec, SDRP_HDR_LEN + len, m, NULL))
 		return -EBADMSG;
 	return m->type;
+}
+
+static int raw_read(struct raw *r, struct sdrp_msg *m, int ms)
+{
+	return raw_read_wire(r, m, ms, NULL, NULL);
 }
 
 /* Nothing arrives from the kernel within @ms (not even end of file). */
@@ -301,7 +321,8 @@ static void expect_refused(struct __test_metadata *_metadata,
 	EXPECT_EQ(info.close_reason, SDRP_CLOSE_NONE);
 	/* The retransmission: the same request, the same seq. */
 	good_exchange(_metadata, self->kfd, &self->raw, "request");
-	EXPECT_EQ(sdrp_stat("SdrpRecordsIn"), 2);
+	/* The request and its DATA ACK (processed in the background). */
+	EXPECT_EQ(sdrp_stat_wait("SdrpRecordsIn", 2, ANSWER_MS), 2);
 }
 
 /* A flipped bit in the header: refused before any crypto, framing kept. */
@@ -726,6 +747,86 @@ TEST_F(closing, rmmod_waits_for_a_closing_orphan)
 	EXPECT_EQ(sdrp_attach(fd), -1);
 	EXPECT_EQ(errno, ENOTCONN);
 	close(fd);
+}
+
+/*
+ * A RESEND LAST crossing the message it asks for, at the rekey: the
+ * kernel server's receive timer fires (RESEND LAST) as the epoch's last
+ * DATA ACK is on its way.  The server accepts that DATA ACK and sends the
+ * rekey HELLO; the test, like a conforming client, answers the RESEND
+ * LAST with the DATA ACK again, which reaches the server waiting for the
+ * HELLO ACK.  It is a copy of an accepted message: dropped, no CLOSE
+ * (protocol.rst, "Crossing retransmissions"), and the rekey completes.
+ */
+TEST(resend_crossing_rekey)
+{
+	struct sdrp_params p = { .policy = SDRP_POLICY_RESEND,
+				 .rekey_interval = 1, .recv_timeout_ms = 1000 };
+	uint8_t hello[REC_CAP], ack[REC_CAP], sk[SDRP_X25519_LEN];
+	uint8_t pk[SDRP_X25519_LEN], dh[SDRP_X25519_LEN], th[SDRP_HASH_LEN];
+	uint64_t ack_seq, ack_nonce = 0;
+	size_t hello_len = 0;
+	struct sdrp_info info;
+	struct raw r = { .fd = -1 };
+	struct sdrp_msg m;
+	ssize_t ack_len;
+	int kfd = -1;
+	char b[8];
+
+	ASSERT_EQ(wire_setup(&kfd, &r, &p), 0);
+	ASSERT_EQ(raw_send(&r, SDRP_MSG_DATA_REQUEST, "a"), 0);
+	ASSERT_EQ(recv(kfd, b, sizeof(b), 0), 1);
+	ASSERT_EQ(send(kfd, "r", 1, 0), 1);
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_DATA_RESPONSE);
+	/* The server's timer fires before the DATA ACK leaves. */
+	ASSERT_EQ(sdrp_stat_wait("SdrpResendLastOut", 1, ANSWER_MS), 1);
+	p = (struct sdrp_params){ .recv_timeout_ms = 10000 };
+	ASSERT_EQ(sdrp_set_params(kfd, &p), 0);
+	ack_seq = r.tx_seq;
+	ASSERT_EQ(raw_send_nonce(&r, SDRP_MSG_DATA_ACK, NULL, &ack_nonce), 0);
+
+	/* The RESEND LAST, answered with the DATA ACK again. */
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_RESEND_LAST);
+	ack_len = raw_seal_with(r.tx, SDRP_MSG_DATA_ACK, ack_seq, 0,
+				&ack_nonce, NULL, ack);
+	ASSERT_EQ(raw_write(&r, ack, ack_len), 0);
+	ASSERT_EQ(raw_read_wire(&r, &m, ANSWER_MS, hello, &hello_len),
+		  SDRP_MSG_HELLO);
+	ASSERT_EQ(m.data_len, SDRP_X25519_LEN);
+	ASSERT_EQ(sdrp_x25519_keypair(sk, pk), 0);
+	ASSERT_EQ(sdrp_x25519(dh, sk, m.data), 0);
+
+	/* The copy is dropped without an answer: no CLOSE, no RESEND. */
+	ASSERT_EQ(sdrp_stat_wait("SdrpRxBadType", 1, ANSWER_MS), 1);
+	ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
+	EXPECT_EQ(info.state, SDRP_STATE_REKEY);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_NONE);
+	EXPECT_EQ(sdrp_stat("SdrpResendLastOut"), 1);
+	EXPECT_TRUE(raw_quiet(&r, 100));
+
+	/* HELLO ACK under epoch e, then both switch to e + 1. */
+	ack_len = raw_seal_data(r.tx, SDRP_MSG_HELLO_ACK, r.tx_seq, 0,
+				&ack_nonce, pk, sizeof(pk), ack);
+	ASSERT_GT(ack_len, 0);
+	ASSERT_EQ(raw_write(&r, ack, ack_len), 0);
+	r.tx_seq++;
+	sdrp_transcript_hash(th, hello, hello_len, ack, ack_len);
+	sdrp_kdf_epoch(&r.keys, r.keys.chain_key, dh, th);
+	sdrp_cipher_free(r.tx);
+	sdrp_cipher_free(r.rx);
+	ASSERT_EQ(sdrp_cipher_new(&r.tx, &r.keys.c2s, WIRE_EPOCH + 1, 0), 0);
+	ASSERT_EQ(sdrp_cipher_new(&r.rx, &r.keys.s2c, WIRE_EPOCH + 1, 0), 0);
+	sdrp_wipe(sk, sizeof(sk));
+	sdrp_wipe(dh, sizeof(dh));
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_ACK);
+	good_exchange(_metadata, kfd, &r, "new epoch");
+	ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
+	EXPECT_EQ(info.epoch, WIRE_EPOCH + 1);
+	EXPECT_EQ(info.rekeys, 1);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_NONE);
+	close(kfd);
+	raw_free(&r);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);
 }
 
 /* A sysctl of the calling thread's network namespace, or -1. */

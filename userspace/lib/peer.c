@@ -122,6 +122,12 @@ struct sdrp_peer {
 	unsigned int resends_in_row;
 	enum sdrp_close_reason first_bad;	/* first bad record of the run */
 	bool resend_outstanding;	/* our RESEND LAST not yet answered */
+	/* the first messages accepted after our last RESEND LAST */
+	struct {
+		uint8_t type;
+		uint64_t seq;
+	} seen[2];
+	unsigned int seen_open;		/* slots of seen[] still to fill */
 	unsigned int closes_sent;
 	enum sdrp_close_reason pending_reason;	/* reason of our CLOSE */
 	int pending_errno;	/* its errno if more specific than the map */
@@ -901,6 +907,18 @@ static bool type_expected(const struct sdrp_peer *p, unsigned int type,
 	}
 }
 
+/*
+ * A retransmission of a message accepted already: a RESEND LAST of ours
+ * crossed the original (Documentation/protocol.rst, "Crossing
+ * retransmissions").  Only the first two messages accepted after our
+ * RESEND LAST can come again (a retransmission set holds at most two).
+ */
+static bool is_copy(const struct sdrp_peer *p, const struct sdrp_msg *m)
+{
+	return (p->seen[0].type == m->type && p->seen[0].seq == m->seq) ||
+	       (p->seen[1].type == m->type && p->seen[1].seq == m->seq);
+}
+
 /* A valid message arrived: the retry count starts over. */
 static void accepted(struct sdrp_peer *p, const struct sdrp_msg *m)
 {
@@ -910,6 +928,12 @@ static void accepted(struct sdrp_peer *p, const struct sdrp_msg *m)
 		p->resends_in_row = 0;
 		p->first_bad = SDRP_CLOSE_NONE;
 		p->rtx.n = 0;	/* the other side answered: nothing to resend */
+		if (p->seen_open) {
+			unsigned int i = 2 - p->seen_open--;
+
+			p->seen[i].type = m->type;
+			p->seen[i].seq = m->seq;
+		}
 	}
 	if (m->type == SDRP_MSG_DATA_REQUEST ||
 	    m->type == SDRP_MSG_DATA_RESPONSE)
@@ -1109,6 +1133,8 @@ static void handle_invalid(struct sdrp_peer *p, enum sdrp_close_reason why,
 			}
 			p->info.resends++;
 			p->resend_outstanding = true;
+			memset(p->seen, 0, sizeof(p->seen));
+			p->seen_open = 2;
 			p->recv_deadline = mono_ms() + p->params.recv_timeout_ms;
 			return;
 		}
@@ -1316,9 +1342,11 @@ static void handle_record(struct sdrp_peer *p)
 		/*
 		 * What the peer sent before it saw our RESEND LAST arrives
 		 * out of step (type or seq): discarded, the retransmission
-		 * is still to come.
+		 * is still to come.  A retransmission of something accepted
+		 * already (our RESEND LAST crossed the original) is
+		 * discarded in any state.
 		 */
-		if (p->resend_outstanding &&
+		if ((p->resend_outstanding || is_copy(p, &m)) &&
 		    (why == SDRP_CLOSE_BAD_TYPE || why == SDRP_CLOSE_BAD_SEQ))
 			return;
 		handle_invalid(p, why, 0);
