@@ -74,6 +74,14 @@ check "pki_ca other" pki_ca other
 check "--ca other --as" pki_identity one.test --ca other --as one-other --key-of one
 tap_check "other CA's certificate is refused as wrong CA" \
 	expect_verify_fails "wrong CA" one-other.crt
+tap_check "pki_init prefetched keys 1 and 2 into the cache" \
+	test -s "$SDRP_PKI_CACHE/key-1.key" -a -s "$SDRP_PKI_CACHE/key-2.key"
+check "pki_prefetch 3: one more, in the cache" pki_prefetch 3
+tap_check "the prefetched keys differ" sh -c \
+	"! cmp -s '$SDRP_PKI_CACHE/key-2.key' '$SDRP_PKI_CACHE/key-3.key'"
+tap_check "no temporary file left in the cache" sh -c \
+	"! ls '$SDRP_PKI_CACHE' | grep -q tmp"
+
 # A second test's PKI: the same CA and first key, from the cache; new
 # certificates.
 first_pki=$SDRP_PKI
