@@ -18,6 +18,7 @@
 #include <crypto/algapi.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -175,6 +176,35 @@ static struct scatterlist *buf_sg(u8 *buf, u32 len, struct scatterlist *one)
 	return sg;
 }
 
+/* HMAC-SHA512 over counter | the first @len bytes mapped by @sg. */
+static int record_mac_sg(struct sdrp_dir_crypto *dc, struct scatterlist *sg,
+			 unsigned int nents, u32 len, u8 out[SDRP_MAC_LEN])
+{
+	SHASH_DESC_ON_STACK(desc, dc->hmac);
+	struct sg_mapping_iter miter;
+	u8 prefix[SDRP_COUNTER_LEN];
+	u32 n;
+	int err;
+
+	desc->tfm = dc->hmac;
+	sdrp_mac_prefix(prefix, dc->counter);
+	err = crypto_shash_init(desc) ?:
+	      crypto_shash_update(desc, prefix, sizeof(prefix));
+	sg_miter_start(&miter, sg, nents, SG_MITER_FROM_SG);
+	while (!err && len && sg_miter_next(&miter)) {
+		n = min_t(u32, miter.length, len);
+		err = crypto_shash_update(desc, miter.addr, n);
+		len -= n;
+	}
+	sg_miter_stop(&miter);
+	if (!err && len)
+		err = -EINVAL;
+	if (!err)
+		err = crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
 static int record_mac(struct sdrp_dir_crypto *dc, const u8 *rec, u32 len,
 		      u8 out[SDRP_MAC_LEN])
 {
@@ -192,33 +222,43 @@ static int record_mac(struct sdrp_dir_crypto *dc, const u8 *rec, u32 len,
 	return err;
 }
 
-static int record_gcm(struct sdrp_dir_crypto *dc, u8 *rec, u32 len,
-		      u32 cryptlen, bool enc)
+/*
+ * AES-256-GCM from @src to @dst (which may be the same list) under the
+ * current record counter; both lists start with the header, the AAD.
+ */
+static int record_gcm_sg(struct sdrp_dir_crypto *dc, struct scatterlist *src,
+			 struct scatterlist *dst, u32 cryptlen, bool enc)
 {
 	struct aead_request *req;
-	struct scatterlist one, *sg;
 	u8 nonce[SDRP_IV_LEN];
 	DECLARE_CRYPTO_WAIT(wait);
 	int err;
 
-	sg = buf_sg(rec, len, &one);
-	if (!sg)
-		return -ENOMEM;
 	req = aead_request_alloc(dc->aead, GFP_KERNEL);
-	if (!req) {
-		err = -ENOMEM;
-		goto out_sg;
-	}
+	if (!req)
+		return -ENOMEM;
 	sdrp_gcm_nonce(nonce, dc->iv, dc->counter);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, SDRP_HDR_LEN);
-	aead_request_set_crypt(req, sg, sg, cryptlen, nonce);
+	aead_request_set_crypt(req, src, dst, cryptlen, nonce);
 	err = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 				    crypto_aead_decrypt(req), &wait);
 	aead_request_free(req);
-out_sg:
+	return err;
+}
+
+static int record_gcm(struct sdrp_dir_crypto *dc, u8 *rec, u32 len,
+		      u32 cryptlen, bool enc)
+{
+	struct scatterlist one, *sg;
+	int err;
+
+	sg = buf_sg(rec, len, &one);
+	if (!sg)
+		return -ENOMEM;
+	err = record_gcm_sg(dc, sg, sg, cryptlen, enc);
 	if (sg != &one)
 		kfree(sg);
 	return err;
@@ -259,6 +299,85 @@ int sdrp_open(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len)
 	if (crypto_memneq(mac, rec + body_end, SDRP_MAC_LEN))
 		return -EBADMSG;
 	return record_gcm(dc, rec, body_end, body_end - SDRP_HDR_LEN, false);
+}
+
+/*
+ * Scatterlist entries enough for any range of @skb: one for the linear
+ * part and one per page fragment, frag lists included.  kTLS counts the
+ * same way; the depth bound stops a pathological chain.
+ */
+static int skb_sg_max(struct sk_buff *skb, unsigned int depth)
+{
+	int n = 1 + skb_shinfo(skb)->nr_frags, m;
+	struct sk_buff *frag;
+
+	if (depth > 24)
+		return -EMSGSIZE;
+	skb_walk_frags(skb, frag) {
+		m = skb_sg_max(frag, depth + 1);
+		if (m < 0)
+			return m;
+		n += m;
+	}
+	return n;
+}
+
+#define SDRP_SKB_SG_STACK	8
+
+/*
+ * Verify and decrypt the protected record of @rec_len bytes at @offset in
+ * @skb under the current record counter, reading the skb where it lies:
+ * HMAC over the skb's pages, compared in constant time, then GCM from the
+ * skb straight into @out (room for the header and the inner plaintext:
+ * @rec_len - SDRP_GCM_TAG_LEN - SDRP_MAC_LEN bytes; the plaintext starts
+ * SDRP_HDR_LEN bytes in).  The skb is left as it was: its pages may be
+ * shared with the sender's retransmit queue (loopback).  The caller
+ * advances the counter.  Returns 0, -EBADMSG for a record that fails
+ * either check, or another negative errno.
+ */
+int sdrp_open_skb(struct sdrp_dir_crypto *dc, struct sk_buff *skb,
+		  u32 offset, u32 rec_len, u8 *out)
+{
+	struct scatterlist stack_sg[SDRP_SKB_SG_STACK], one, *src, *dst;
+	u32 body_end = rec_len - SDRP_MAC_LEN;
+	u8 mac[SDRP_MAC_LEN], want[SDRP_MAC_LEN];
+	int nsg, err;
+
+	nsg = skb_sg_max(skb, 0);
+	if (nsg < 0)
+		return nsg;
+	src = stack_sg;
+	if (nsg > SDRP_SKB_SG_STACK) {
+		src = kmalloc_array(nsg, sizeof(*src), GFP_KERNEL);
+		if (!src)
+			return -ENOMEM;
+	}
+	sg_init_table(src, nsg);
+	nsg = skb_to_sgvec(skb, src, offset, body_end);
+	if (nsg < 0) {
+		err = nsg;
+		goto out_src;
+	}
+	err = record_mac_sg(dc, src, nsg, body_end, mac) ?:
+	      skb_copy_bits(skb, offset + body_end, want, SDRP_MAC_LEN);
+	if (err)
+		goto out_src;
+	if (crypto_memneq(mac, want, SDRP_MAC_LEN)) {
+		err = -EBADMSG;
+		goto out_src;
+	}
+	dst = buf_sg(out, body_end - SDRP_GCM_TAG_LEN, &one);
+	if (!dst) {
+		err = -ENOMEM;
+		goto out_src;
+	}
+	err = record_gcm_sg(dc, src, dst, body_end - SDRP_HDR_LEN, false);
+	if (dst != &one)
+		kfree(dst);
+out_src:
+	if (src != stack_sg)
+		kfree(src);
+	return err;
 }
 
 /* HKDF-Extract (RFC 5869): PRK = HMAC-SHA512(salt, IKM). */

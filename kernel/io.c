@@ -30,6 +30,12 @@
  * Sleep under lock_sock until @cond holds, at most *@timeo jiffies.
  * 0 once it holds; -EAGAIN when the time ran out (or was zero); the
  * signal's errno when interrupted.
+ *
+ * The sleeper does the socket's receive work itself (rx.c): it counts
+ * itself in rx_waiters, so that the callbacks only wake it, and each time
+ * it wakes it frames, verifies and dispatches the records that arrived,
+ * under the lock it holds anyway.  Whatever ends the wait, records that
+ * arrived before it are processed first.
  */
 int sdrp_wait(struct sdrp_sock *ctx, long *timeo,
 	      bool (*cond)(const struct sdrp_sock *ctx))
@@ -39,7 +45,10 @@ int sdrp_wait(struct sdrp_sock *ctx, long *timeo,
 	int err = 0;
 
 	add_wait_queue(sk_sleep(sk), &wait);
-	while (!cond(ctx)) {
+	for (;;) {
+		sdrp_rx_process(ctx);
+		if (cond(ctx))
+			break;
 		if (!*timeo) {
 			err = -EAGAIN;
 			break;
@@ -48,7 +57,11 @@ int sdrp_wait(struct sdrp_sock *ctx, long *timeo,
 			err = sock_intr_errno(*timeo);
 			break;
 		}
-		sk_wait_event(sk, timeo, cond(ctx), &wait);
+		ctx->rx_waiters++;
+		sk_wait_event(sk, timeo,
+			      test_bit(SDRP_RX_KICK, &ctx->rx_flags) ||
+			      cond(ctx), &wait);
+		ctx->rx_waiters--;
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return err;

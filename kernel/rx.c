@@ -3,12 +3,24 @@
  * Receiving: records framed by the strparser, verified, and handed to the
  * session's state machine.
  *
- * The strparser runs from the socket's data-ready callback, usually in
- * softirq context, where no crypto may sleep.  So it only frames: each
- * complete record is parked in ctx->rx_skb, the parser pauses, and
- * sdrp_rx_work verifies and dispatches the record under lock_sock, then
- * lets the parser go on.  One record at a time also means a peer cannot
- * make us buffer more than one record ahead of the protocol.
+ * Where a record is verified (as kTLS does it, in the reader's context):
+ *
+ *  - A task that sleeps in sdrp_wait() (recv(), send() waiting for its
+ *    turn, close() waiting for CLOSE ACK) counts itself in rx_waiters.
+ *    The data-ready callback then only wakes it, and the task frames,
+ *    verifies and dispatches the records itself in sdrp_rx_process(),
+ *    under lock_sock, reading each record where it lies in the skb (no
+ *    copy of the record, no hand-off to another thread).
+ *  - When nobody waits (the application is busy, or polls), the
+ *    strparser frames in the callback and the record is verified by
+ *    rx_work on the sdrp workqueue: protocol records (DATA ACK, rekey,
+ *    RESEND LAST, CLOSE) must be answered whether or not the application
+ *    reads.
+ *
+ * Either way the strparser holds at most one framed record (ctx->rx_skb,
+ * the parser pauses on it), so a peer cannot make us buffer more than one
+ * record ahead of the protocol, and records are processed in order by
+ * whoever holds the socket lock.
  *
  * Verification order (Documentation/protocol.rst): header (strparser's
  * parse_msg) -> protection mode -> epoch -> HMAC -> GCM -> inner layout
@@ -52,14 +64,29 @@ static int sdrp_parse_msg(struct strparser *strp, struct sk_buff *skb)
 	return SDRP_HDR_LEN + len;
 }
 
+/*
+ * Something for the socket lock's next holder to look at: a framed
+ * record, a framing error, a transport event.  A task sleeping in
+ * sdrp_wait() handles it; with none, the work item does.
+ */
+void sdrp_rx_kick(struct sdrp_sock *ctx)
+{
+	set_bit(SDRP_RX_KICK, &ctx->rx_flags);
+	if (READ_ONCE(ctx->rx_waiters))
+		sdrp_sess_wake(ctx);
+	else
+		queue_work(sdrp_wq, &ctx->rx_work);
+}
+
 static void sdrp_rcv_msg(struct strparser *strp, struct sk_buff *skb)
 {
 	struct sdrp_sock *ctx = container_of(strp, struct sdrp_sock, strp);
 
-	/* One record at a time: the work item unpauses when done with it. */
+	/* One record at a time: sdrp_rx_process unpauses when done. */
 	ctx->rx_skb = skb;
 	strp_pause(strp);
-	queue_work(sdrp_wq, &ctx->rx_work);
+	if (!ctx->rx_pumping)
+		sdrp_rx_kick(ctx);
 }
 
 /* Framing is lost (unusable length, allocation failure): the session ends. */
@@ -69,13 +96,24 @@ static void sdrp_abort_parser(struct strparser *strp, int err)
 
 	ctx->rx_abort = err;
 	strp_stop(strp);
-	queue_work(sdrp_wq, &ctx->rx_work);
+	if (!ctx->rx_pumping)
+		sdrp_rx_kick(ctx);
 }
 
+/*
+ * Softirq, or the backlog processing of the task that owns the socket.
+ * With a task waiting for the socket, or one holding it, the framing is
+ * left to the lock holder (a waiter runs the strparser itself once woken;
+ * otherwise rx_work does).  Otherwise the strparser frames here.
+ */
 static void sdrp_data_ready(struct sock *sk)
 {
 	struct sdrp_sock *ctx = sdrp_sk(sk);
 
+	if (READ_ONCE(ctx->rx_waiters) || sock_owned_by_user_nocheck(sk)) {
+		sdrp_rx_kick(ctx);
+		return;
+	}
 	strp_data_ready(&ctx->strp);
 }
 
@@ -85,13 +123,19 @@ static void sdrp_state_change(struct sock *sk)
 	struct sdrp_sock *ctx = sdrp_sk(sk);
 
 	ctx->saved_state_change(sk);
-	queue_work(sdrp_wq, &ctx->rx_work);
+	sdrp_rx_kick(ctx);
 }
 
+/* TCP's send buffer has room again: push what waits in tx_list. */
 static void sdrp_write_space(struct sock *sk)
 {
 	struct sdrp_sock *ctx = sdrp_sk(sk);
 
+	if (READ_ONCE(ctx->rx_waiters)) {
+		set_bit(SDRP_RX_KICK, &ctx->rx_flags);
+		sdrp_sess_wake(ctx);
+		return;
+	}
 	queue_work(sdrp_wq, &ctx->tx_work);
 }
 
@@ -195,16 +239,44 @@ static u8 check_ttl(const struct sdrp_sock *ctx, const struct sdrp_rx_view *v)
 	return SDRP_CLOSE_NONE;
 }
 
+/*
+ * Where the plaintext of a record goes: DATA REQUEST / RESPONSE into a
+ * buffer that becomes the application's message; small protocol messages
+ * into ctx->rx_ctrl; anything else (an oversized record that will fail
+ * the layout check) into a buffer freed after it.
+ */
+static u8 *rx_plain_buf(struct sdrp_sock *ctx, u8 type, u32 plain_len,
+			struct sdrp_rxmsg **mp)
+{
+	struct sdrp_rxmsg *m;
+
+	if (type != SDRP_MSG_DATA_REQUEST && type != SDRP_MSG_DATA_RESPONSE &&
+	    plain_len <= sizeof(ctx->rx_ctrl))
+		return ctx->rx_ctrl;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return NULL;
+	m->buf = kvmalloc(plain_len, GFP_KERNEL);
+	if (!m->buf) {
+		kfree(m);
+		return NULL;
+	}
+	m->buf_len = plain_len;
+	*mp = m;
+	return m->buf;
+}
+
 static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 {
 	u8 wire[sizeof(ctx->hello_rec)];
 	struct strp_msg *rxm = strp_msg(skb);
-	u32 len = rxm->full_len, inner_len;
+	u32 len = rxm->full_len, inner_len, plain_len;
 	struct sdrp_epoch *ep = ctx->epoch;
+	struct sdrp_rxmsg *m = NULL;
+	const u8 *rec_wire = NULL;
 	struct sdrp_rx_view v;
-	struct sdrp_rxmsg *m;
 	struct sdrp_hdr hdr;
-	u8 reason;
+	u8 reason, *plain = NULL;
 	int err;
 
 	if (ctx->state == SDRP_SESS_CLOSED)
@@ -229,34 +301,31 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		return;
 	}
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
+	inner_len = len - SDRP_HDR_LEN - SDRP_GCM_TAG_LEN - SDRP_MAC_LEN;
+	plain_len = SDRP_HDR_LEN + inner_len;
+	plain = rx_plain_buf(ctx, hdr.type, plain_len, &m);
+	if (!plain)
 		goto internal;
-	m->buf = kvmalloc(len, GFP_KERNEL);
-	if (!m->buf) {
-		kfree(m);
-		goto internal;
-	}
-	m->buf_len = len;
-	if (skb_copy_bits(skb, rxm->offset, m->buf, len))
-		goto internal_free;
 	/* The rekey transcript hashes records as they were on the wire. */
-	if (len <= sizeof(wire))
-		memcpy(wire, m->buf, len);
+	if ((hdr.type == SDRP_MSG_HELLO || hdr.type == SDRP_MSG_HELLO_ACK) &&
+	    len == sizeof(wire)) {
+		if (skb_copy_bits(skb, rxm->offset, wire, len))
+			goto internal_free;
+		rec_wire = wire;
+	}
 
 	/* Every record under this epoch used one of the sender's counters. */
-	err = sdrp_open(&ep->rx, m->buf, len);
+	err = sdrp_open_skb(&ep->rx, skb, rxm->offset, len, plain);
 	ep->rx.counter++;
 	if (err) {
-		sdrp_rxmsg_free(m);
 		if (err != -EBADMSG)
-			goto internal;
+			goto internal_free;
+		sdrp_rxmsg_free(m);
 		sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_MAC);
-		return;
+		goto out;
 	}
 
-	inner_len = len - SDRP_HDR_LEN - SDRP_GCM_TAG_LEN - SDRP_MAC_LEN;
-	if (parse_inner(&hdr, m->buf + SDRP_HDR_LEN, inner_len, &v))
+	if (parse_inner(&hdr, plain + SDRP_HDR_LEN, inner_len, &v))
 		reason = SDRP_CLOSE_MALFORMED;
 	else if (ctx->state == SDRP_SESS_CLOSING)
 		/*
@@ -274,20 +343,25 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 	if (reason) {
 		sdrp_rxmsg_free(m);
 		sdrp_sess_reject_msg(ctx, reason, &v);
-		return;
+		goto out;
 	}
 
 	if (ctx->state != SDRP_SESS_CLOSING)
 		ctx->rx_seq += v.nonce ? v.nonce : 1;
 	ctx->info.records_rx++;
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RECORDS_IN);
-	m->data = (u8 *)v.data;
-	m->len = v.len;
+	if (m) {
+		m->data = (u8 *)v.data;
+		m->len = v.len;
+	}
 	/* The session takes @m if it delivers data, else it is freed here. */
-	sdrp_sess_dispatch(ctx, &v, len <= sizeof(wire) ? wire : NULL, len,
-			   &m);
+	sdrp_sess_dispatch(ctx, &v, rec_wire, len, &m);
 	sdrp_rxmsg_free(m);
-	memzero_explicit(wire, sizeof(wire));
+out:
+	if (plain == ctx->rx_ctrl)
+		memzero_explicit(ctx->rx_ctrl, sizeof(ctx->rx_ctrl));
+	if (rec_wire)
+		memzero_explicit(wire, sizeof(wire));
 	return;
 
 internal_free:
@@ -295,6 +369,7 @@ internal_free:
 internal:
 	ctx->err = -ENOMEM;
 	sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
+	goto out;
 }
 
 /*
@@ -312,34 +387,62 @@ static void rx_check_transport(struct sdrp_sock *ctx)
 		sdrp_sess_closed(ctx, SDRP_CLOSE_TRANSPORT);
 }
 
-void sdrp_rx_work(struct work_struct *work)
+/*
+ * Process what the callbacks left for the socket lock's holder: push
+ * queued records of ours, frame and verify the peer's records one by
+ * one, and act on a framing error or the end of the transport.  Called
+ * under lock_sock by every task that waits on the socket and by rx_work.
+ */
+void sdrp_rx_process(struct sdrp_sock *ctx)
 {
-	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, rx_work);
-	struct sock *sk = ctx->sk;
 	struct sk_buff *skb;
 
-	lock_sock(sk);
-	if (ctx->stopping)
-		goto out;
-	while ((skb = ctx->rx_skb)) {
-		/* Back pressure: sdrp_tx_push brings us back. */
+	clear_bit(SDRP_RX_KICK, &ctx->rx_flags);
+	if (ctx->stopping || !ctx->started)
+		return;
+	if (!list_empty(&ctx->tx_list))
+		sdrp_tx_push(ctx);
+	ctx->rx_busy = true;
+	for (;;) {
+		if (!ctx->rx_skb) {
+			if (ctx->state == SDRP_SESS_CLOSED ||
+			    ctx->strp.stopped)
+				break;
+			/* Frames the next record, if whole, into rx_skb. */
+			ctx->rx_pumping = true;
+			__strp_unpause(&ctx->strp);
+			ctx->rx_pumping = false;
+			skb = ctx->rx_skb;
+			if (!skb)
+				break;
+		}
+		/* Back pressure: sdrp_tx_push kicks us when TCP took them. */
 		if (ctx->tx_queued > SDRP_TX_QUEUE_MAX)
 			break;
+		skb = ctx->rx_skb;
 		ctx->rx_skb = NULL;
 		rx_record(ctx, skb);
 		kfree_skb(skb);
 		if (ctx->stopping || ctx->state == SDRP_SESS_CLOSED)
 			break;
-		/* May frame the next record at once, back into rx_skb. */
-		__strp_unpause(&ctx->strp);
 	}
+	ctx->rx_busy = false;
 	if (ctx->rx_abort) {
 		/* Framing lost: CLOSE, and the session ends without its ACK. */
 		ctx->rx_abort = 0;
-		sdrp_stats_inc(sock_net(sk), SDRP_STAT_RX_BAD_HEADER);
+		sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RX_BAD_HEADER);
 		sdrp_sess_end_now(ctx, SDRP_MSG_CLOSE, SDRP_CLOSE_MALFORMED);
 	}
 	rx_check_transport(ctx);
-out:
+}
+
+/* Records and transport events while no task waits on the socket. */
+void sdrp_rx_work(struct work_struct *work)
+{
+	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, rx_work);
+	struct sock *sk = ctx->sk;
+
+	lock_sock(sk);
+	sdrp_rx_process(ctx);
 	release_sock(sk);
 }

@@ -4,10 +4,19 @@
  *
  * Locking: everything in struct sdrp_sock below the "socket lock" marker is
  * protected by the socket lock (lock_sock).  All protocol work, crypto
- * included, runs in process context under it: in the application's system
- * calls, or in the per-socket work items, which take lock_sock.  The only
- * code that runs in softirq context is the strparser's receive callback and
- * the socket callbacks, and they do nothing but hand over and schedule work.
+ * included, runs in process context under it: preferably in the
+ * application's own system calls (a task sleeping in sdrp_wait() verifies
+ * the records that wake it, as kTLS's recvmsg does), otherwise in the
+ * per-socket work items, which take lock_sock.
+ *
+ * Softirq context (bh_lock_sock, the socket not owned by a task) runs only
+ * the socket callbacks and the strparser's framing (parse_msg, rcv_msg,
+ * abort_parser); they touch nothing but the strparser, rx_skb / rx_abort
+ * (the parser is paused on a framed record, and only a lock holder
+ * unpauses it), the atomic rx_flags, and read rx_waiters, which a task
+ * changes only while it owns the socket, so the value is stable whenever
+ * the callbacks can run.  rx_pumping is set only by the lock holder around
+ * its own call into the strparser, where rcv_msg runs in its context.
  */
 #ifndef _SDRP_H
 #define _SDRP_H
@@ -115,6 +124,11 @@ struct sdrp_rxmsg {
  */
 #define SDRP_RETX_MAX	2
 
+/* rx_flags: a callback left something for the socket lock's holder. */
+enum {
+	SDRP_RX_KICK,
+};
+
 /* Ephemeral X25519 key pair, made ahead of its rekey. */
 struct sdrp_keypair {
 	u8 secret[SDRP_X25519_LEN];
@@ -172,6 +186,13 @@ struct sdrp_sock {
 
 	struct sk_buff *rx_skb;		/* framed record not yet processed */
 	int rx_abort;			/* framing error from the strparser */
+	unsigned long rx_flags;		/* SDRP_RX_*, atomic bit ops */
+	int rx_waiters;			/* tasks asleep in sdrp_wait() */
+	bool rx_pumping;		/* lock holder runs the strparser */
+	bool rx_busy;			/* lock holder in sdrp_rx_process() */
+	/* plaintext of a received protocol message without data */
+	u8 rx_ctrl[SDRP_HDR_LEN + SDRP_SEQ_LEN + SDRP_TTL_LEN +
+		   SDRP_X25519_LEN] __aligned(8);
 	struct sdrp_rxmsg *rx_msg;	/* data for the application */
 	struct sdrp_msg *held;		/* client request held over a rekey */
 	/*
@@ -261,6 +282,8 @@ int sdrp_epoch_set_keys(struct sdrp_epoch *ep, u8 role,
 			const struct sdrp_keys *keys);
 int sdrp_seal(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len);
 int sdrp_open(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len);
+int sdrp_open_skb(struct sdrp_dir_crypto *dc, struct sk_buff *skb,
+		  u32 offset, u32 rec_len, u8 *out);
 int sdrp_hkdf_extract(const u8 *salt, size_t salt_len, const u8 *ikm,
 		      size_t ikm_len, u8 prk[SDRP_HASH_LEN]);
 int sdrp_hkdf_expand(const u8 prk[SDRP_HASH_LEN], const char *label,
@@ -301,6 +324,8 @@ u64 sdrp_now_ms(void);
 int sdrp_rx_start(struct sdrp_sock *ctx);
 void sdrp_rx_stop(struct sdrp_sock *ctx);
 void sdrp_rx_work(struct work_struct *work);
+void sdrp_rx_process(struct sdrp_sock *ctx);
+void sdrp_rx_kick(struct sdrp_sock *ctx);
 void sdrp_rxmsg_free(struct sdrp_rxmsg *m);
 
 /* session.c */

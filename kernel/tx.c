@@ -237,6 +237,9 @@ void sdrp_tx_push(struct sdrp_sock *ctx)
 		kv.iov_base = rec->buf + rec->sent;
 		kv.iov_len = rec->len - rec->sent;
 		msg.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+		/* Records queued together leave in as few segments. */
+		if (!list_is_last(&rec->list, &ctx->tx_list))
+			msg.msg_flags |= MSG_MORE;
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, kv.iov_len);
 		ret = tcp_sendmsg_locked(sk, &msg, kv.iov_len);
 		if (ret == -EAGAIN)
@@ -256,9 +259,9 @@ void sdrp_tx_push(struct sdrp_sock *ctx)
 	}
 	/* The queue is empty: a sender waiting for it may go on ... */
 	sdrp_sess_wake(ctx);
-	/* ... and so may a record held back by sdrp_rx_work. */
-	if (ctx->rx_skb)
-		queue_work(sdrp_wq, &ctx->rx_work);
+	/* ... and so may a record held back by sdrp_rx_process. */
+	if (ctx->rx_skb && !ctx->rx_busy)
+		sdrp_rx_kick(ctx);
 }
 
 void sdrp_tx_work(struct work_struct *work)
