@@ -231,6 +231,44 @@ static void good_exchange(struct __test_metadata *_metadata, int kfd,
 	ASSERT_EQ(raw_send(r, SDRP_MSG_DATA_ACK, NULL), 0);
 }
 
+/*
+ * The client's half of a rekey, after the kernel's HELLO (@hello as
+ * received, carrying @server_pub): HELLO ACK under the current epoch,
+ * then both directions of the raw end switch to the next epoch.  0 or -1.
+ */
+static int raw_rekey(struct raw *r, const uint8_t *hello, size_t hello_len,
+		     const uint8_t server_pub[SDRP_X25519_LEN])
+{
+	uint8_t sk[SDRP_X25519_LEN], pk[SDRP_X25519_LEN], dh[SDRP_X25519_LEN];
+	uint32_t epoch = sdrp_cipher_epoch(r->tx) + 1;
+	uint8_t ack[REC_CAP], th[SDRP_HASH_LEN];
+	uint64_t nonce = 0;
+	ssize_t len;
+	int ret = -1;
+
+	if (sdrp_x25519_keypair(sk, pk) || sdrp_x25519(dh, sk, server_pub))
+		goto out;
+	len = raw_seal_data(r->tx, SDRP_MSG_HELLO_ACK, r->tx_seq, 0, &nonce,
+			    pk, sizeof(pk), ack);
+	if (len < 0 || raw_write(r, ack, len))
+		goto out;
+	r->tx_seq++;
+	sdrp_transcript_hash(th, hello, hello_len, ack, len);
+	sdrp_kdf_epoch(&r->keys, r->keys.chain_key, dh, th);
+	sdrp_cipher_free(r->tx);
+	sdrp_cipher_free(r->rx);
+	r->tx = r->rx = NULL;
+	if (sdrp_cipher_new(&r->tx, &r->keys.c2s, epoch, 0) ||
+	    sdrp_cipher_new(&r->rx, &r->keys.s2c, epoch, 0))
+		goto out;
+	ret = 0;
+out:
+	sdrp_wipe(sk, sizeof(sk));
+	sdrp_wipe(dh, sizeof(dh));
+	sdrp_wipe(th, sizeof(th));
+	return ret;
+}
+
 FIXTURE(tamper) {
 	int kfd;
 	struct raw raw;
@@ -712,6 +750,24 @@ TEST_F(closing, shutdown_wr_runs_the_exchange)
 	EXPECT_EQ(raw_read(&self->raw, &m, ANSWER_MS), 0);
 }
 
+/* Two CLOSEs cross: each side answers the other's, ours gives the reason. */
+TEST_F(closing, crossing_closes)
+{
+	struct sdrp_info info;
+	struct sdrp_msg m;
+
+	ASSERT_EQ(shutdown(self->kfd, SHUT_RDWR), 0);
+	/* The test's CLOSE leaves before it reads the kernel's. */
+	ASSERT_EQ(raw_send(&self->raw, SDRP_MSG_CLOSE, NULL), 0);
+	ASSERT_EQ(raw_read(&self->raw, &m, ANSWER_MS), SDRP_MSG_CLOSE);
+	ASSERT_EQ(raw_read(&self->raw, &m, ANSWER_MS), SDRP_MSG_CLOSE_ACK);
+	ASSERT_EQ(sdrp_wait_state(self->kfd, SDRP_STATE_CLOSED, ANSWER_MS,
+				  &info), 0);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_LOCAL);
+	EXPECT_EQ(sdrp_stat("SdrpCloseLocal"), 1);
+	EXPECT_EQ(sdrp_stat("SdrpClosePeer"), 0);
+}
+
 /*
  * A closed socket whose exchange still runs holds the module: rmmod is
  * refused until the session ended (here when the peer's TCP ends), then
@@ -733,6 +789,9 @@ TEST_F(closing, rmmod_waits_for_a_closing_orphan)
 	/* The peer goes away: the orphan ends (NO_ACK) and TCP closes. */
 	close(self->raw.fd);
 	self->raw.fd = -1;
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, ANSWER_MS), 0);
+	EXPECT_EQ(sdrp_stat("SdrpCloseNoAck"), 1);
+	EXPECT_EQ(sdrp_stat("SdrpCloseTransport"), 0);
 	for (waited = 0; waited < 10000; waited += 10) {
 		err = syscall(SYS_delete_module, "sdrp", O_NONBLOCK) ?
 		      errno : 0;
@@ -762,8 +821,7 @@ TEST(resend_crossing_rekey)
 {
 	struct sdrp_params p = { .policy = SDRP_POLICY_RESEND,
 				 .rekey_interval = 1, .recv_timeout_ms = 1000 };
-	uint8_t hello[REC_CAP], ack[REC_CAP], sk[SDRP_X25519_LEN];
-	uint8_t pk[SDRP_X25519_LEN], dh[SDRP_X25519_LEN], th[SDRP_HASH_LEN];
+	uint8_t hello[REC_CAP], ack[REC_CAP], pub[SDRP_X25519_LEN];
 	uint64_t ack_seq, ack_nonce = 0;
 	size_t hello_len = 0;
 	struct sdrp_info info;
@@ -793,8 +851,7 @@ TEST(resend_crossing_rekey)
 	ASSERT_EQ(raw_read_wire(&r, &m, ANSWER_MS, hello, &hello_len),
 		  SDRP_MSG_HELLO);
 	ASSERT_EQ(m.data_len, SDRP_X25519_LEN);
-	ASSERT_EQ(sdrp_x25519_keypair(sk, pk), 0);
-	ASSERT_EQ(sdrp_x25519(dh, sk, m.data), 0);
+	memcpy(pub, m.data, sizeof(pub));
 
 	/* The copy is dropped without an answer: no CLOSE, no RESEND. */
 	ASSERT_EQ(sdrp_stat_wait("SdrpRxBadType", 1, ANSWER_MS), 1);
@@ -805,25 +862,55 @@ TEST(resend_crossing_rekey)
 	EXPECT_TRUE(raw_quiet(&r, 100));
 
 	/* HELLO ACK under epoch e, then both switch to e + 1. */
-	ack_len = raw_seal_data(r.tx, SDRP_MSG_HELLO_ACK, r.tx_seq, 0,
-				&ack_nonce, pk, sizeof(pk), ack);
-	ASSERT_GT(ack_len, 0);
-	ASSERT_EQ(raw_write(&r, ack, ack_len), 0);
-	r.tx_seq++;
-	sdrp_transcript_hash(th, hello, hello_len, ack, ack_len);
-	sdrp_kdf_epoch(&r.keys, r.keys.chain_key, dh, th);
-	sdrp_cipher_free(r.tx);
-	sdrp_cipher_free(r.rx);
-	ASSERT_EQ(sdrp_cipher_new(&r.tx, &r.keys.c2s, WIRE_EPOCH + 1, 0), 0);
-	ASSERT_EQ(sdrp_cipher_new(&r.rx, &r.keys.s2c, WIRE_EPOCH + 1, 0), 0);
-	sdrp_wipe(sk, sizeof(sk));
-	sdrp_wipe(dh, sizeof(dh));
+	ASSERT_EQ(raw_rekey(&r, hello, hello_len, pub), 0);
 	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_ACK);
 	good_exchange(_metadata, kfd, &r, "new epoch");
 	ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
 	EXPECT_EQ(info.epoch, WIRE_EPOCH + 1);
 	EXPECT_EQ(info.rekeys, 1);
 	EXPECT_EQ(info.close_reason, SDRP_CLOSE_NONE);
+	close(kfd);
+	raw_free(&r);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);
+}
+
+/*
+ * A server's application closes while the server waits for the rekey
+ * HELLO ACK: the CLOSE waits for the rekey ACK and goes out under the new
+ * keys, which the client holds by then (protocol.rst, "A local close
+ * during a rekey").
+ */
+TEST(server_close_during_rekey_waits_for_the_ack)
+{
+	struct sdrp_params p = { .rekey_interval = 1 };
+	uint8_t hello[REC_CAP], pub[SDRP_X25519_LEN];
+	struct raw r = { .fd = -1 };
+	struct sdrp_info info;
+	size_t hello_len = 0;
+	struct sdrp_msg m;
+	int kfd = -1;
+
+	ASSERT_EQ(wire_setup(&kfd, &r, &p), 0);
+	good_exchange(_metadata, kfd, &r, "a");
+	ASSERT_EQ(raw_read_wire(&r, &m, ANSWER_MS, hello, &hello_len),
+		  SDRP_MSG_HELLO);
+	ASSERT_EQ(m.data_len, SDRP_X25519_LEN);
+	memcpy(pub, m.data, sizeof(pub));
+	ASSERT_EQ(shutdown(kfd, SHUT_RDWR), 0);
+	ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
+	EXPECT_EQ(info.state, SDRP_STATE_REKEY);
+	EXPECT_TRUE(raw_quiet(&r, 100));
+
+	ASSERT_EQ(raw_rekey(&r, hello, hello_len, pub), 0);
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_ACK);
+	/* Opened with the epoch e + 1 keys. */
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_CLOSE);
+	ASSERT_EQ(raw_send(&r, SDRP_MSG_CLOSE_ACK, NULL), 0);
+	ASSERT_EQ(sdrp_wait_state(kfd, SDRP_STATE_CLOSED, ANSWER_MS, &info),
+		  0);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_LOCAL);
+	EXPECT_EQ(info.epoch, WIRE_EPOCH + 1);
+	EXPECT_EQ(sdrp_stat("SdrpRxOldEpoch"), 0);
 	close(kfd);
 	raw_free(&r);
 	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);
