@@ -236,6 +236,7 @@ static inline struct sdrp_sock *sdrp_sk(const struct sock *sk)
 /* Per-netns counters exported in /proc/net/sdrp_stat. */
 enum sdrp_stat_item {
 	SDRP_STAT_CURR_SESSIONS,	/* sockets with the ULP attached */
+	SDRP_STAT_CURR_ORPHANS,		/* closed, CLOSE exchange still on */
 	SDRP_STAT_ESTABLISHED,		/* sessions that got keys */
 	SDRP_STAT_RECORDS_IN,		/* records accepted */
 	SDRP_STAT_RECORDS_OUT,		/* records sent */

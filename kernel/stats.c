@@ -27,6 +27,7 @@ static unsigned int sdrp_net_id __read_mostly;
 
 static const char *const sdrp_stat_names[SDRP_STAT_NUM] = {
 	[SDRP_STAT_CURR_SESSIONS]	= "SdrpCurrSessions",
+	[SDRP_STAT_CURR_ORPHANS]	= "SdrpCurrOrphans",
 	[SDRP_STAT_ESTABLISHED]		= "SdrpEstablished",
 	[SDRP_STAT_RECORDS_IN]		= "SdrpRecordsIn",
 	[SDRP_STAT_RECORDS_OUT]		= "SdrpRecordsOut",

@@ -125,6 +125,7 @@ static bool sdrp_orphan(struct sdrp_sock *ctx)
 	write_unlock_bh(&sk->sk_callback_lock);
 	ctx->orphan_sock = sa;
 	ctx->orphan = true;
+	sdrp_stats_inc(sock_net(sk), SDRP_STAT_CURR_ORPHANS);
 	return true;
 }
 
@@ -138,6 +139,7 @@ void sdrp_orphan_work(struct work_struct *work)
 	struct sock *sk = ctx->sk;
 
 	sdrp_teardown(ctx);
+	sdrp_stats_dec(sock_net(sk), SDRP_STAT_CURR_ORPHANS);
 	/* Orphans the sock; may destroy it and free ctx: neither after. */
 	tcp->close(sk, 0);
 	/* Wake-ups may still look at its wait queue under RCU. */

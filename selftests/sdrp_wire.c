@@ -636,6 +636,7 @@ TEST_F(closing, close_returns_then_finishes_the_exchange)
 	self->kfd = -1;
 	EXPECT_LT(elapsed_ms(&t0), CLOSE_MS / 2);
 	EXPECT_EQ(sdrp_stat("SdrpCurrSessions"), 1);
+	EXPECT_EQ(sdrp_stat("SdrpCurrOrphans"), 1);
 	for (i = 0; i < CLOSE_TRIES; i++) {
 		ASSERT_EQ(raw_read(&self->raw, &m, ANSWER_MS), SDRP_MSG_CLOSE);
 		if (!i)
@@ -648,6 +649,7 @@ TEST_F(closing, close_returns_then_finishes_the_exchange)
 	/* Then TCP's FIN. */
 	EXPECT_EQ(raw_read(&self->raw, &m, ANSWER_MS), 0);
 	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, ANSWER_MS), 0);
+	EXPECT_EQ(sdrp_stat("SdrpCurrOrphans"), 0);
 	EXPECT_EQ(sdrp_stat("SdrpCloseNoAck"), 1);
 }
 
