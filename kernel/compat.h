@@ -10,6 +10,7 @@
 
 #include <linux/socket.h>
 #include <linux/sysctl.h>
+#include <net/genetlink.h>
 
 /*
  * struct proto lost ->sendpage in 6.5, in the same series that removed the
@@ -56,6 +57,19 @@ sdrp_register_net_sysctl(struct net *net, const char *path,
 	/* The table ends with its empty entry here instead. */
 	return register_net_sysctl(net, path, table);
 }
+#endif
+
+/*
+ * 6.6 let a family require CAP_NET_ADMIN to join a multicast group.  The
+ * sdrpd group's READY carries no secret, only a hint to ACCEPT (itself
+ * privileged); requiring the capability keeps an unprivileged listener
+ * from passing for a daemon (SDRP_HANDSHAKE's ESRCH check) where the
+ * kernel can.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define SDRP_GENL_MCAST_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define SDRP_GENL_MCAST_FLAGS	0
 #endif
 
 #endif /* _SDRP_COMPAT_H */

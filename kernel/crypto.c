@@ -380,6 +380,59 @@ out_src:
 	return err;
 }
 
+/*
+ * Clear records (initial handshake, close before the keys exist) carry
+ * only the HMAC, under a hello MAC key: a direction with no GCM transform.
+ */
+int sdrp_dir_mac_init(struct sdrp_dir_crypto *dc, const u8 *key, u64 counter)
+{
+	struct crypto_shash *hmac;
+	int err;
+
+	hmac = crypto_alloc_shash("hmac(sha512)", 0, 0);
+	if (IS_ERR(hmac))
+		return PTR_ERR(hmac);
+	err = crypto_shash_setkey(hmac, key, SDRP_MAC_KEY_LEN);
+	if (err) {
+		crypto_free_shash(hmac);
+		return err;
+	}
+	dc->aead = NULL;
+	dc->hmac = hmac;
+	dc->counter = counter;
+	return 0;
+}
+
+void sdrp_dir_mac_free(struct sdrp_dir_crypto *dc)
+{
+	dir_crypto_free(dc);
+	dc->hmac = NULL;
+}
+
+/* MAC the clear record at @rec (header, then @inner_len bytes of inner). */
+int sdrp_seal_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len)
+{
+	u32 body_end = SDRP_HDR_LEN + inner_len;
+	int err;
+
+	err = record_mac(dc, rec, body_end, rec + body_end);
+	dc->counter++;
+	return err;
+}
+
+/* Verify a clear record; the caller advances the counter, as sdrp_open. */
+int sdrp_open_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len)
+{
+	u32 body_end = rec_len - SDRP_MAC_LEN;
+	u8 mac[SDRP_MAC_LEN];
+	int err;
+
+	err = record_mac(dc, rec, body_end, mac);
+	if (err)
+		return err;
+	return crypto_memneq(mac, rec + body_end, SDRP_MAC_LEN) ? -EBADMSG : 0;
+}
+
 /* HKDF-Extract (RFC 5869): PRK = HMAC-SHA512(salt, IKM). */
 int sdrp_hkdf_extract(const u8 *salt, size_t salt_len, const u8 *ikm,
 		      size_t ikm_len, u8 prk[SDRP_HASH_LEN])

@@ -49,12 +49,25 @@ static int __init sdrp_init(void)
 	if (err)
 		goto err_sysctl;
 
-	err = sdrp_ulp_init();
+	err = sdrp_hs_init();
 	if (err)
 		goto err_stats;
 
+	/* The family last: its handlers use the namespaces' state above. */
+	err = sdrp_nl_init();
+	if (err)
+		goto err_hs;
+
+	err = sdrp_ulp_init();
+	if (err)
+		goto err_nl;
+
 	return 0;
 
+err_nl:
+	sdrp_nl_exit();
+err_hs:
+	sdrp_hs_exit();
 err_stats:
 	sdrp_stats_exit();
 err_sysctl:
@@ -77,6 +90,9 @@ static void __exit sdrp_exit(void)
 	 */
 	sdrp_ulp_exit();
 	drain_workqueue(sdrp_wq);
+	/* After the orphans: their release leaves the SESSIONS list. */
+	sdrp_nl_exit();
+	sdrp_hs_exit();
 	sdrp_stats_exit();
 	sdrp_sysctl_exit();
 	destroy_workqueue(sdrp_wq);

@@ -274,35 +274,43 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 	struct sdrp_epoch *ep = ctx->epoch;
 	struct sdrp_rxmsg *m = NULL;
 	const u8 *rec_wire = NULL;
+	struct sdrp_dir_crypto *dc;
 	struct sdrp_rx_view v;
 	struct sdrp_hdr hdr;
 	u8 reason, *plain = NULL;
+	bool clear;
 	int err;
 
 	if (ctx->state == SDRP_SESS_CLOSED)
 		return;
 	if (skb_copy_bits(skb, rxm->offset, &hdr, sizeof(hdr)))
 		goto internal;
+	/* The HELLO / HELLO ACK for sdrpd, anything while no key exists. */
+	if (sdrp_hs_rx(ctx, &hdr, skb))
+		return;
+	/* Clear records (hello MAC keys) belong to the initial handshake. */
+	clear = hdr.flags & SDRP_HDR_F_CLEAR;
+	dc = clear ? sdrp_hs_clear_rx(ctx) : &ep->rx;
 	if (sdrp_hdr_check(&hdr) != SDRP_HDR_OK) {
 		/* It still used a counter if it claims the current keys. */
-		if (!(hdr.flags & SDRP_HDR_F_CLEAR) &&
-		    sdrp_get_be32(hdr.epoch) == ep->epoch)
-			ep->rx.counter++;
+		if (dc && sdrp_get_be32(hdr.epoch) == (clear ? 0 : ep->epoch))
+			dc->counter++;
 		sdrp_sess_reject_header(ctx);
 		return;
 	}
-	/* Clear records belong to the initial handshake only. */
-	if (hdr.flags & SDRP_HDR_F_CLEAR) {
+	if (!dc) {
 		sdrp_sess_reject(ctx, SDRP_CLOSE_BAD_TYPE);
 		return;
 	}
-	if (sdrp_get_be32(hdr.epoch) != ep->epoch) {
+	if (sdrp_get_be32(hdr.epoch) != (clear ? 0 : ep->epoch)) {
 		sdrp_sess_reject(ctx, SDRP_CLOSE_OLD_EPOCH);
 		return;
 	}
 
-	inner_len = len - SDRP_HDR_LEN - SDRP_GCM_TAG_LEN - SDRP_MAC_LEN;
-	plain_len = SDRP_HDR_LEN + inner_len;
+	inner_len = len - SDRP_HDR_LEN - (clear ? 0 : SDRP_GCM_TAG_LEN) -
+		    SDRP_MAC_LEN;
+	/* A clear record is verified whole, as it came: MAC included. */
+	plain_len = clear ? len : SDRP_HDR_LEN + inner_len;
 	plain = rx_plain_buf(ctx, hdr.type, plain_len, &m);
 	if (!plain)
 		goto internal;
@@ -315,8 +323,12 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 	}
 
 	/* Every record under this epoch used one of the sender's counters. */
-	err = sdrp_open_skb(&ep->rx, skb, rxm->offset, len, plain);
-	ep->rx.counter++;
+	if (clear)
+		err = skb_copy_bits(skb, rxm->offset, plain, len) ?:
+		      sdrp_open_clear(dc, plain, len);
+	else
+		err = sdrp_open_skb(dc, skb, rxm->offset, len, plain);
+	dc->counter++;
 	if (err) {
 		if (err != -EBADMSG)
 			goto internal_free;
@@ -355,7 +367,9 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		m->len = v.len;
 	}
 	/* The session takes @m if it delivers data, else it is freed here. */
+	ctx->rx_clear = clear;	/* a clear CLOSE gets a clear CLOSE ACK */
 	sdrp_sess_dispatch(ctx, &v, rec_wire, len, &m);
+	ctx->rx_clear = false;
 	sdrp_rxmsg_free(m);
 out:
 	if (plain == ctx->rx_ctrl)
@@ -405,8 +419,9 @@ void sdrp_rx_process(struct sdrp_sock *ctx)
 	ctx->rx_busy = true;
 	for (;;) {
 		if (!ctx->rx_skb) {
+			/* A HELLO / HELLO ACK is with sdrpd: sdrp_rx_resume. */
 			if (ctx->state == SDRP_SESS_CLOSED ||
-			    ctx->strp.stopped)
+			    ctx->strp.stopped || ctx->hs_rx_held)
 				break;
 			/* Frames the next record, if whole, into rx_skb. */
 			ctx->rx_pumping = true;
@@ -434,6 +449,15 @@ void sdrp_rx_process(struct sdrp_sock *ctx)
 		sdrp_sess_end_now(ctx, SDRP_MSG_CLOSE, SDRP_CLOSE_MALFORMED);
 	}
 	rx_check_transport(ctx);
+}
+
+/* The daemon's turn is over: the peer's next record may be processed. */
+void sdrp_rx_resume(struct sdrp_sock *ctx)
+{
+	if (!ctx->hs_rx_held)
+		return;
+	ctx->hs_rx_held = false;
+	sdrp_rx_kick(ctx);
 }
 
 /* Records and transport events while no task waits on the socket. */

@@ -21,18 +21,21 @@
 #ifndef _SDRP_H
 #define _SDRP_H
 
+#include <linux/sockptr.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <net/inet_connection_sock.h>
 #include <net/sock.h>
 #include <net/strparser.h>
 #include <uapi/linux/sdrp.h>
+#include <uapi/linux/sdrp_netlink.h>
 #include <sdrp/wire.h>
 
 struct crypto_aead;
 struct crypto_shash;
 struct net;
 struct proto;
+struct sdrp_hs_req;
 struct sock;
 
 /*
@@ -42,6 +45,8 @@ struct sock;
  */
 enum sdrp_sess_state {
 	SDRP_SESS_NONE,			/* attached, no keys yet */
+	SDRP_SESS_HANDSHAKE,		/* initial handshake, no keys yet */
+	SDRP_SESS_S_WAIT_ACK,		/* server: keys set, waiting for ACK */
 	SDRP_SESS_C_IDLE,		/* client: may send a request */
 	SDRP_SESS_C_WAIT_RESPONSE,	/* client: request sent */
 	SDRP_SESS_C_WAIT_HELLO,		/* client: interval done, rekey due */
@@ -220,7 +225,30 @@ struct sdrp_sock {
 		     SDRP_X25519_LEN + SDRP_GCM_TAG_LEN + SDRP_MAC_LEN];
 
 	struct sdrp_info info;		/* counters for SDRP_INFO */
+
+	/* initial handshake through sdrpd (handshake.c) */
+	struct sdrp_hs_req *hs;		/* request of SDRP_HANDSHAKE, if any */
+	u32 hs_handle;			/* its handle, for SESSIONS */
+	bool hs_rx_held;		/* a turn is with the daemon */
+	bool rx_clear;			/* dispatching a clear record */
+	struct sdrp_clear *clear;	/* hello MAC keys, until established */
+	char peer_identity[SDRP_IDENTITY_MAX + 1];	/* verified by sdrpd */
+
+	/* the namespace's list for SESSIONS (netlink.c) */
+	struct list_head node;
+	unsigned long ino;
 	struct rcu_head rcu;
+};
+
+/*
+ * Clear records (CLOSE, CLOSE ACK, CLOSED WITHOUT ACK) before the epoch 0
+ * keys are in use: HMAC only, with the s0-derived hello MAC key of each
+ * direction and the clear record counters (Documentation/protocol.rst,
+ * "Close before the keys exist").
+ */
+struct sdrp_clear {
+	struct sdrp_dir_crypto tx;
+	struct sdrp_dir_crypto rx;
 };
 
 /*
@@ -256,6 +284,16 @@ enum sdrp_stat_item {
 	SDRP_STAT_RX_BAD_SEQ,
 	SDRP_STAT_RX_STALE_TTL,
 	SDRP_STAT_RX_FUTURE_TTL,
+	/* initial handshakes through sdrpd */
+	SDRP_STAT_HS_STARTED,		/* SDRP_HANDSHAKE calls with a request */
+	SDRP_STAT_HS_DONE,		/* authenticated, keys installed */
+	SDRP_STAT_HS_NO_DAEMON,		/* ESRCH: no sdrpd listening */
+	SDRP_STAT_HS_BAD_ANSWER,	/* SEND / DONE refused with EINVAL */
+	SDRP_STAT_HS_CANCELLED,		/* signal or transport end */
+	/* one per enum sdrp_hs_error, MALFORMED..INTERNAL */
+	SDRP_STAT_HS_ERR_FIRST,
+	SDRP_STAT_HS_ERR_LAST = SDRP_STAT_HS_ERR_FIRST +
+				SDRP_HS_ERROR_INTERNAL - 1,
 	SDRP_STAT_NUM,
 };
 
@@ -285,6 +323,10 @@ int sdrp_seal(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len);
 int sdrp_open(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len);
 int sdrp_open_skb(struct sdrp_dir_crypto *dc, struct sk_buff *skb,
 		  u32 offset, u32 rec_len, u8 *out);
+int sdrp_dir_mac_init(struct sdrp_dir_crypto *dc, const u8 *key, u64 counter);
+void sdrp_dir_mac_free(struct sdrp_dir_crypto *dc);
+int sdrp_seal_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len);
+int sdrp_open_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len);
 int sdrp_hkdf_extract(const u8 *salt, size_t salt_len, const u8 *ikm,
 		      size_t ikm_len, u8 prk[SDRP_HASH_LEN]);
 int sdrp_hkdf_expand(const u8 prk[SDRP_HASH_LEN], const char *label,
@@ -313,6 +355,7 @@ int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type);
 int sdrp_tx_resend(struct sdrp_sock *ctx);
 void sdrp_tx_retx_clear(struct sdrp_sock *ctx);
 int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg);
+int sdrp_tx_raw(struct sdrp_sock *ctx, const u8 *buf, u32 len);
 int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 		  struct sdrp_txrec **out);
 void sdrp_tx_push(struct sdrp_sock *ctx);
@@ -328,9 +371,14 @@ void sdrp_rx_work(struct work_struct *work);
 void sdrp_rx_process(struct sdrp_sock *ctx);
 void sdrp_rx_kick(struct sdrp_sock *ctx);
 void sdrp_rxmsg_free(struct sdrp_rxmsg *m);
+void sdrp_rx_resume(struct sdrp_sock *ctx);
 
 /* session.c */
 int sdrp_sess_start(struct sdrp_sock *ctx, const struct sdrp_keys *keys);
+int sdrp_sess_begin(struct sdrp_sock *ctx);
+int sdrp_sess_install(struct sdrp_sock *ctx, const struct sdrp_keys *keys);
+void sdrp_sess_established(struct sdrp_sock *ctx, u8 state);
+void sdrp_sess_closing(struct sdrp_sock *ctx, u8 reason, u64 close_seq);
 void sdrp_sess_stop(struct sdrp_sock *ctx);
 void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
 			const u8 *wire, u32 wire_len, struct sdrp_rxmsg **m);
@@ -352,6 +400,27 @@ int sdrp_sess_errno(u8 reason);
 void sdrp_sess_recv_timeout(struct sdrp_sock *ctx);
 void sdrp_sess_close_timeout(struct sdrp_sock *ctx);
 void sdrp_sess_wake(struct sdrp_sock *ctx);
+
+/* handshake.c: SDRP_HANDSHAKE, the request lifecycle, clear records */
+int sdrp_hs_init(void);
+void sdrp_hs_exit(void);
+int sdrp_hs_setsockopt(struct sock *sk, sockptr_t optval,
+		       unsigned int optlen);
+bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
+		struct sk_buff *skb);
+struct sdrp_dir_crypto *sdrp_hs_clear_rx(struct sdrp_sock *ctx);
+struct sdrp_dir_crypto *sdrp_hs_clear_tx(struct sdrp_sock *ctx, u8 type);
+void sdrp_hs_acked(struct sdrp_sock *ctx);
+void sdrp_hs_stop(struct sdrp_sock *ctx);
+
+/* netlink.c: the generic netlink family "sdrp", the list for SESSIONS */
+int sdrp_nl_init(void);
+void sdrp_nl_exit(void);
+void sdrp_nl_sock_add(struct sdrp_sock *ctx);
+void sdrp_nl_sock_del(struct sdrp_sock *ctx);
+
+/* ulp.c */
+void sdrp_get_info(const struct sdrp_sock *ctx, struct sdrp_info *info);
 
 /* timers.c */
 void sdrp_timers_init(struct sdrp_sock *ctx);

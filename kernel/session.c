@@ -42,6 +42,10 @@ struct sdrp_state_desc {
 
 static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
 	[SDRP_SESS_NONE]		= { SDRP_STATE_NONE },
+	/* The request's deadline, not the receive timer, bounds these. */
+	[SDRP_SESS_HANDSHAKE]		= { SDRP_STATE_HANDSHAKE },
+	[SDRP_SESS_S_WAIT_ACK]		= { SDRP_STATE_HANDSHAKE,
+					    SDRP_MSG_ACK, true },
 	[SDRP_SESS_C_IDLE]		= { SDRP_STATE_ESTABLISHED, 0,
 					    false, true, false, true },
 	[SDRP_SESS_C_WAIT_RESPONSE]	= { SDRP_STATE_ESTABLISHED,
@@ -254,6 +258,11 @@ void sdrp_sess_close(struct sdrp_sock *ctx)
 {
 	if (!sdrp_sess_open(ctx))
 		return;
+	/* No key to authenticate a CLOSE with yet: nothing is sent. */
+	if (ctx->state == SDRP_SESS_HANDSHAKE) {
+		sdrp_sess_closed(ctx, SDRP_CLOSE_LOCAL);
+		return;
+	}
 	if (ctx->state == SDRP_SESS_S_WAIT_HELLO_ACK) {
 		ctx->close_deferred = true;
 		return;
@@ -531,6 +540,10 @@ void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
 		err = sdrp_rekey_hello_ack(ctx, wire, wire_len, v);
 		break;
 	case SDRP_MSG_ACK:
+		if (ctx->state == SDRP_SESS_S_WAIT_ACK) {
+			sdrp_hs_acked(ctx);	/* the initial handshake */
+			break;
+		}
 		/* The rekey is complete on both sides. */
 		sdrp_sess_set_state(ctx, SDRP_SESS_C_IDLE);
 		if (ctx->held)
@@ -548,15 +561,16 @@ void sdrp_sess_dispatch(struct sdrp_sock *ctx, const struct sdrp_rx_view *v,
 	sdrp_sess_wake(ctx);
 }
 
-/* SDRP_KEYS: enter the established state with one epoch's keys. */
-int sdrp_sess_start(struct sdrp_sock *ctx, const struct sdrp_keys *keys)
+/*
+ * Install one epoch's keys and sequence numbers: SDRP_KEYS, or the epoch
+ * 0 keys the handshake got from sdrpd.
+ */
+int sdrp_sess_install(struct sdrp_sock *ctx, const struct sdrp_keys *keys)
 {
 	bool client = keys->role == SDRP_ROLE_CLIENT;
 	struct sdrp_epoch *ep;
 	int err;
 
-	if (ctx->started)
-		return -EISCONN;
 	if ((keys->role != SDRP_ROLE_CLIENT &&
 	     keys->role != SDRP_ROLE_SERVER) ||
 	    memchr_inv(keys->reserved, 0, sizeof(keys->reserved)))
@@ -569,33 +583,79 @@ int sdrp_sess_start(struct sdrp_sock *ctx, const struct sdrp_keys *keys)
 	if (!ep)
 		return -ENOMEM;
 	err = sdrp_epoch_set_keys(ep, keys->role, keys);
-	if (err)
-		goto err_epoch;
-
+	if (err) {
+		sdrp_epoch_free(ep);
+		return err;
+	}
 	ctx->role = keys->role;
 	ctx->epoch = ep;
 	ctx->tx_seq = client ? keys->c2s_seq : keys->s2c_seq;
 	ctx->rx_seq = client ? keys->s2c_seq : keys->c2s_seq;
 	ctx->info.role = keys->role;
 	ctx->info.epoch = keys->epoch;
+	return 0;
+}
+
+/* Take over the socket's receive path: keys are set, or a handshake runs. */
+int sdrp_sess_begin(struct sdrp_sock *ctx)
+{
+	int err;
+
 	err = sdrp_rx_start(ctx);
 	if (err)
-		goto err_keys;
-
+		return err;
 	/* Lock step: a small record must never wait for Nagle. */
 	tcp_sk(ctx->sk)->nonagle |= TCP_NAGLE_OFF | TCP_NAGLE_PUSH;
 	ctx->started = true;
-	sdrp_sess_set_state(ctx, client ? SDRP_SESS_C_IDLE :
-					  SDRP_SESS_S_WAIT_REQUEST);
+	return 0;
+}
+
+/* The session has its keys: data may flow. */
+void sdrp_sess_established(struct sdrp_sock *ctx, u8 state)
+{
+	sdrp_sess_set_state(ctx, state);
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_ESTABLISHED);
 	sdrp_rekey_prepare(ctx);
-	return 0;
+}
 
-err_keys:
-	ctx->epoch = NULL;
-err_epoch:
-	sdrp_epoch_free(ep);
-	return err;
+/* SDRP_KEYS: enter the established state with one epoch's keys. */
+int sdrp_sess_start(struct sdrp_sock *ctx, const struct sdrp_keys *keys)
+{
+	int err;
+
+	if (ctx->started)
+		return -EISCONN;
+	err = sdrp_sess_install(ctx, keys);
+	if (err)
+		return err;
+	err = sdrp_sess_begin(ctx);
+	if (err) {
+		sdrp_epoch_free(ctx->epoch);
+		ctx->epoch = NULL;
+		return err;
+	}
+	sdrp_sess_established(ctx, keys->role == SDRP_ROLE_CLIENT ?
+				   SDRP_SESS_C_IDLE :
+				   SDRP_SESS_S_WAIT_REQUEST);
+	return 0;
+}
+
+/*
+ * The handshake failed and the CLOSE sdrpd built for it (seq @close_seq)
+ * is on its way: wait for the CLOSE ACK as after any CLOSE.
+ */
+void sdrp_sess_closing(struct sdrp_sock *ctx, u8 reason, u64 close_seq)
+{
+	ctx->close_reason = reason;
+	if (!ctx->err)
+		ctx->err = sdrp_sess_errno(reason);
+	sdrp_sess_set_state(ctx, SDRP_SESS_CLOSING);
+	ctx->close_deferred = false;
+	ctx->retries = 1;
+	ctx->close_seq = close_seq;
+	ctx->tx_seq = close_seq + 1;
+	sdrp_timers_close_arm(ctx);
+	sdrp_sess_wake(ctx);
 }
 
 /* close(): free what the session holds; its work items are stopped. */
@@ -609,4 +669,5 @@ void sdrp_sess_stop(struct sdrp_sock *ctx)
 	sdrp_rekey_free(ctx);
 	sdrp_epoch_free(ctx->epoch);
 	ctx->epoch = NULL;
+	sdrp_hs_stop(ctx);
 }

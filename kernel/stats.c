@@ -59,6 +59,30 @@ static const char *const sdrp_stat_names[SDRP_STAT_NUM] = {
 	[SDRP_STAT_RX_BAD_SEQ]		= "SdrpRxBadSeq",
 	[SDRP_STAT_RX_STALE_TTL]	= "SdrpRxStaleTtl",
 	[SDRP_STAT_RX_FUTURE_TTL]	= "SdrpRxFutureTtl",
+	[SDRP_STAT_HS_STARTED]		= "SdrpHsStarted",
+	[SDRP_STAT_HS_DONE]		= "SdrpHsDone",
+	[SDRP_STAT_HS_NO_DAEMON]	= "SdrpHsNoDaemon",
+	[SDRP_STAT_HS_BAD_ANSWER]	= "SdrpHsBadAnswer",
+	[SDRP_STAT_HS_CANCELLED]	= "SdrpHsCancelled",
+	/* one per handshake failure, in enum sdrp_hs_error order */
+	[SDRP_STAT_HS_ERR_FIRST + 0]	= "SdrpHsErrMalformed",
+	[SDRP_STAT_HS_ERR_FIRST + 1]	= "SdrpHsErrBadMac",
+	[SDRP_STAT_HS_ERR_FIRST + 2]	= "SdrpHsErrUnknownCa",
+	[SDRP_STAT_HS_ERR_FIRST + 3]	= "SdrpHsErrCertSignature",
+	[SDRP_STAT_HS_ERR_FIRST + 4]	= "SdrpHsErrCertExpired",
+	[SDRP_STAT_HS_ERR_FIRST + 5]	= "SdrpHsErrCertNotYetValid",
+	[SDRP_STAT_HS_ERR_FIRST + 6]	= "SdrpHsErrIdentity",
+	[SDRP_STAT_HS_ERR_FIRST + 7]	= "SdrpHsErrHelloSignature",
+	[SDRP_STAT_HS_ERR_FIRST + 8]	= "SdrpHsErrWeakDh",
+	[SDRP_STAT_HS_ERR_FIRST + 9]	= "SdrpHsErrStaleTtl",
+	[SDRP_STAT_HS_ERR_FIRST + 10]	= "SdrpHsErrFutureTtl",
+	[SDRP_STAT_HS_ERR_FIRST + 11]	= "SdrpHsErrBadSeq",
+	[SDRP_STAT_HS_ERR_FIRST + 12]	= "SdrpHsErrReplay",
+	[SDRP_STAT_HS_ERR_FIRST + 13]	= "SdrpHsErrNoCredentials",
+	[SDRP_STAT_HS_ERR_FIRST + 14]	= "SdrpHsErrPeerRefused",
+	[SDRP_STAT_HS_ERR_FIRST + 15]	= "SdrpHsErrLostState",
+	[SDRP_STAT_HS_ERR_FIRST + 16]	= "SdrpHsErrTimeout",
+	[SDRP_STAT_HS_ERR_FIRST + 17]	= "SdrpHsErrInternal",
 };
 
 static struct sdrp_net *sdrp_net(struct net *net)
@@ -77,6 +101,7 @@ void sdrp_stats_dec(struct net *net, enum sdrp_stat_item item)
 }
 
 static_assert(SDRP_CLOSE_LOCAL == 1 && SDRP_CLOSE_INTERNAL == 16);
+static_assert(SDRP_HS_ERROR_MALFORMED == 1 && SDRP_HS_ERROR_INTERNAL == 18);
 
 static int sdrp_stat_show(struct seq_file *seq, void *v)
 {

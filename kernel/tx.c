@@ -76,14 +76,20 @@ void sdrp_tx_retx_clear(struct sdrp_sock *ctx)
 int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 		  struct sdrp_txrec **out)
 {
+	/* Before the epoch 0 keys are in use, the close family goes clear. */
+	struct sdrp_dir_crypto *clear = sdrp_hs_clear_tx(ctx, msg->type);
 	u32 inner_len = sdrp_inner_fixed_len(msg->type) + msg->len;
-	u32 body_len = sdrp_record_body_len(inner_len, 1);
+	u32 body_len = sdrp_record_body_len(inner_len, !clear);
 	struct sdrp_epoch *ep = ctx->epoch;
+	struct sdrp_dir_crypto *dc;
 	struct sdrp_txrec *rec;
 	u8 *p;
 	int err;
 
-	if (ep->tx.counter >= SDRP_MAX_RECORDS_PER_EPOCH)
+	if (!clear && !ep)
+		return -ENOKEY;
+	dc = clear ?: &ep->tx;
+	if (dc->counter >= SDRP_MAX_RECORDS_PER_EPOCH)
 		return -EOVERFLOW;
 	rec = kvmalloc(struct_size(rec, buf, SDRP_HDR_LEN + body_len),
 		       GFP_KERNEL);
@@ -92,7 +98,8 @@ int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 	rec->len = SDRP_HDR_LEN + body_len;
 	rec->sent = 0;
 
-	sdrp_hdr_build((struct sdrp_hdr *)rec->buf, msg->type, 0, ep->epoch,
+	sdrp_hdr_build((struct sdrp_hdr *)rec->buf, msg->type,
+		       clear ? SDRP_HDR_F_CLEAR : 0, clear ? 0 : ep->epoch,
 		       body_len);
 	p = rec->buf + SDRP_HDR_LEN;
 	sdrp_put_be64(p, msg->seq);
@@ -107,7 +114,8 @@ int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 	}
 	memcpy(p, msg->data, msg->len);
 
-	err = sdrp_seal(&ep->tx, rec->buf, inner_len);
+	err = clear ? sdrp_seal_clear(dc, rec->buf, inner_len) :
+		      sdrp_seal(dc, rec->buf, inner_len);
 	if (err) {
 		kvfree(rec);
 		return err;
@@ -180,6 +188,24 @@ int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type)
 		} while (!msg->nonce);
 	}
 	return sdrp_tx_msg(ctx, msg);
+}
+
+/*
+ * Send a whole record built elsewhere: the initial HELLO / HELLO ACK and
+ * the clear CLOSE or CLOSE ACK that sdrpd built and sealed.
+ */
+int sdrp_tx_raw(struct sdrp_sock *ctx, const u8 *buf, u32 len)
+{
+	struct sdrp_txrec *rec;
+
+	rec = kvmalloc(struct_size(rec, buf, len), GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	rec->len = len;
+	rec->sent = 0;
+	memcpy(rec->buf, buf, len);
+	tx_queue(ctx, rec);
+	return 0;
 }
 
 /*

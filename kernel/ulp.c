@@ -279,14 +279,13 @@ static int sdrp_setsockopt(struct sock *sk, int level, int optname,
 	case SDRP_PARAMS:
 		return set_params(sk, optval, optlen);
 	case SDRP_HANDSHAKE:
-		/* The daemon path is not part of this module yet. */
-		return -EOPNOTSUPP;
+		return sdrp_hs_setsockopt(sk, optval, optlen);
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
-static void get_info(struct sdrp_sock *ctx, struct sdrp_info *info)
+void sdrp_get_info(const struct sdrp_sock *ctx, struct sdrp_info *info)
 {
 	*info = ctx->info;
 	info->state = sdrp_sess_uapi_state(ctx);
@@ -303,6 +302,7 @@ static int sdrp_getsockopt(struct sock *sk, int level, int optname,
 	union {
 		struct sdrp_params params;
 		struct sdrp_info info;
+		char identity[SDRP_IDENTITY_MAX + 1];
 	} u;
 	int len, size;
 
@@ -325,8 +325,14 @@ static int sdrp_getsockopt(struct sock *sk, int level, int optname,
 		size = sizeof(u.params);
 		break;
 	case SDRP_INFO:
-		get_info(ctx, &u.info);
+		sdrp_get_info(ctx, &u.info);
 		size = sizeof(u.info);
+		break;
+	case SDRP_PEER_IDENTITY:
+		/* Verified by sdrpd; none before the handshake ends. */
+		size = strscpy(u.identity, ctx->peer_identity,
+			       sizeof(u.identity));
+		size = size > 0 ? size + 1 : -ENOTCONN;
 		break;
 	default:
 		size = -ENOPROTOOPT;
@@ -442,6 +448,8 @@ static int sdrp_ulp_attach(struct sock *sk)
 	WRITE_ONCE(sk->sk_socket->ops, &slot->ops);
 
 	sdrp_stats_inc(sock_net(sk), SDRP_STAT_CURR_SESSIONS);
+	ctx->ino = sock_i_ino(sk);
+	sdrp_nl_sock_add(ctx);
 	return 0;
 }
 
@@ -451,6 +459,7 @@ static void sdrp_ulp_release(struct sock *sk)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct sdrp_sock *ctx = sdrp_sk(sk);
 
+	sdrp_nl_sock_del(ctx);
 	RCU_INIT_POINTER(icsk->icsk_ulp_data, NULL);
 	/* Diagnostics may still read the context under RCU. */
 	kfree_rcu(ctx, rcu);

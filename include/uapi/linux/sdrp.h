@@ -22,6 +22,7 @@ enum {
 	SDRP_PARAMS	= 2,	/* get/set: struct sdrp_params */
 	SDRP_INFO	= 3,	/* get: struct sdrp_info */
 	SDRP_HANDSHAKE	= 4,	/* set: struct sdrp_handshake (daemon path) */
+	SDRP_PEER_IDENTITY = 5,	/* get: verified peer identity, a string */
 };
 
 enum sdrp_role {
@@ -127,7 +128,12 @@ struct sdrp_info {
 
 #define SDRP_IDENTITY_MAX	255
 
-/* SDRP_HANDSHAKE: run the initial handshake through sdrpd. */
+/*
+ * SDRP_HANDSHAKE: run the initial handshake through sdrpd.  The call
+ * blocks until the session is established (0) or failed (its errno), at
+ * most timeout_ms.  SDRP_PEER_IDENTITY then reads the identity sdrpd
+ * verified (NUL-terminated, at most SDRP_IDENTITY_MAX + 1 bytes).
+ */
 struct sdrp_handshake {
 	__u8	role;				/* enum sdrp_role */
 	__u8	reserved[3];
