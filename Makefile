@@ -46,7 +46,8 @@ VM_TESTS	?= $(shell sed -e 's/\#.*//' selftests/vm/tests.list)
 VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc \
 		   $(wildcard $(B)/bin/* $(B)/tools/bench/sdrp-bench) \
 		   $(wildcard $(B)/userspace/sdrpd/sdrpd $(B)/userspace/sdrpctl/sdrpctl \
-			      $(B)/userspace/tools/sdrp-peer)
+			      $(B)/userspace/tools/sdrp-peer \
+			      $(B)/selftests/sdrp_hs_tool)
 VM_KMODS	?= veth sch_netem tls crypto-gcm crypto-ghash crypto-aes \
 		   crypto-ctr crypto-sha512 crypto-hmac algif_aead algif_hash
 VM_TIMEOUT	?= 600

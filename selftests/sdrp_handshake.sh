@@ -1,0 +1,230 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The initial handshake through sdrpd, kernel client against kernel server,
+# and the life of a handshake request (Documentation/netlink/handshake.rst):
+#
+#   sdrp-a: sdrpd (host-a.test)              sdrp-b: sdrpd (host-b.test)
+#     client --- HELLO / HELLO ACK / ACK over veth ---> server
+#
+# PKI from sdrpctl (RSA 2048 to keep the emulated CPU fast), one sdrpd per
+# namespace.  Lifecycle cases use a scripted stand-in for the daemon
+# (sdrp_hs_tool fakedaemon), so that each step happens at a known moment.
+set -u
+
+here=$(dirname "$0")
+. "$here/lib/tap.sh"
+. "$here/lib/two_hosts.sh"
+
+PORT=5200
+W=/tmp/sdrp_handshake.$$
+TOOL=sdrp_hs_tool
+
+cleanup()
+{
+	# A stopped daemon cannot act on SIGTERM.
+	for pid in $two_hosts_pids; do
+		kill -CONT "$pid" 2>/dev/null
+	done
+	rm -rf "$W"
+}
+
+# conf HOST PEER: sdrpd's configuration for HOST, which shares s0 with PEER
+conf()
+{
+	cat >"$W/$1.conf" <<EOF
+[identity]
+name = host-$1.test
+private-key = $1.key
+certificate = $1.crt
+ca-certificate = ca.crt
+[handshake]
+workers = 2
+[peer $2]
+s0-file = ab.s0
+identities = host-$2.test
+EOF
+}
+
+pki()
+{
+	mkdir -p "$W" &&
+	sdrpctl ca init --name ca.test --bits 2048 --key "$W/ca.key" \
+		--cert "$W/ca.crt" >/dev/null &&
+	for h in a b; do
+		sdrpctl key gen --bits 2048 "$W/$h.key" >/dev/null &&
+		sdrpctl cert issue --ca-key "$W/ca.key" --ca-cert "$W/ca.crt" \
+			--name "host-$h.test" --key "$W/$h.key" \
+			--out "$W/$h.crt" >/dev/null || return 1
+	done &&
+	sdrpctl psk gen "$W/ab.s0" >/dev/null &&
+	conf a b && conf b a
+}
+
+# daemon HOST: start sdrpd in HOST's namespace; its pid in DAEMON_<HOST>
+daemon()
+{
+	if [ "$1" = a ]; then
+		bg_on_a sdrpd -c "$W/a.conf" 2>>"$W/a.log"
+	else
+		bg_on_b sdrpd -c "$W/b.conf" 2>>"$W/b.log"
+	fi
+	pid=${two_hosts_pids##* }
+	eval "DAEMON_$1=$pid"
+	poll_until 10 grep -q "ready" "$W/$1.log"
+}
+
+stat_of() # HOST NAME
+{
+	ip netns exec "sdrp-$1" cat /proc/net/sdrp_stat |
+		awk -v k="$2" '$1 == k { print $2 }'
+}
+
+# server [tool options]: a server in b, in the background; its output in
+# $W/server.out, its pid in SERVER
+server()
+{
+	bg_on_b $TOOL server "$PORT" "$@" >"$W/server.out" 2>&1
+	SERVER=${two_hosts_pids##* }
+	wait_tcp_listen b "$PORT"
+}
+
+client() # [tool options]
+{
+	on_a $TOOL client "$ADDR_B" "$PORT" host-b.test "$@" >"$W/client.out" 2>&1
+}
+
+# reap PID: its exit status in RC (tap_check runs its command in a
+# subshell, which cannot wait for this shell's children)
+reap()
+{
+	wait "$1"
+	RC=$?
+}
+
+no_requests_left()
+{
+	[ "$(stat_of a SdrpCurrSessions)" = 0 ] &&
+		[ "$(stat_of b SdrpCurrSessions)" = 0 ]
+}
+
+show()
+{
+	sed 's/^/# /' "$@"
+}
+
+if ! two_hosts_setup || ! pki; then
+	tap_fail "two hosts and a PKI from sdrpctl"
+	tap_done
+fi
+tap_ok "two hosts and a PKI from sdrpctl"
+
+# ---- no daemon: ESRCH at once ----------------------------------------------
+server -e ESRCH
+tap_check "no sdrpd in the namespace: the client gets ESRCH" client -e ESRCH
+reap "$SERVER"
+tap_check "no sdrpd in the namespace: the server gets ESRCH" test "$RC" = 0
+tap_check "SdrpHsNoDaemon counted" test "$(stat_of a SdrpHsNoDaemon)" -ge 1
+
+# ---- unprivileged daemon commands -----------------------------------------
+tap_check "ACCEPT without CAP_NET_ADMIN: EPERM" \
+	sh -c "[ \"\$(ip netns exec $NS_A $TOOL nlcmd accept)\" = EPERM ]"
+tap_check "DONE without CAP_NET_ADMIN: EPERM" \
+	sh -c "[ \"\$(ip netns exec $NS_A $TOOL nlcmd done)\" = EPERM ]"
+
+# A plain TCP peer in b for the cases where the client's request never
+# gets as far as its HELLO.
+tcp_peer()
+{
+	bg_on_b sh -c "sleep 60 | nc -l -p $PORT >/dev/null"
+	PEER=${two_hosts_pids##* }
+	wait_tcp_listen b "$PORT"
+}
+
+tcp_peer_stop()
+{
+	kill "$PEER" 2>/dev/null
+	wait "$PEER" 2>/dev/null
+	poll_until 5 sh -c "! ip netns exec $NS_B cat /proc/net/tcp | grep -q ':$(printf %04X $PORT) .* 0A '"
+}
+
+# ---- daemon killed while it holds a request: ECONNABORTED ------------------
+bg_on_a $TOOL fakedaemon hold none >"$W/fake.out" 2>&1
+FAKE=${two_hosts_pids##* }
+poll_until 5 grep -q listening "$W/fake.out"
+tcp_peer
+(poll_until 20 grep -q accepted "$W/fake.out" && kill -KILL "$FAKE") &
+tap_check "daemon killed holding the request: the client gets ECONNABORTED" \
+	client -e ECONNABORTED
+show "$W/client.out" "$W/fake.out"
+tcp_peer_stop
+tap_check "SdrpHsErrLostState counted" \
+	test "$(stat_of a SdrpHsErrLostState)" -ge 1
+
+# ---- socket closed while the daemon holds the request: ENOENT for DONE ------
+rm -f "$W/go"
+bg_on_a $TOOL fakedaemon done-after "$W/go" >"$W/fake.out" 2>&1
+poll_until 5 grep -q listening "$W/fake.out"
+tcp_peer
+bg_on_a $TOOL client "$ADDR_B" "$PORT" host-b.test >"$W/client.out" 2>&1
+CLIENT=${two_hosts_pids##* }
+poll_until 20 grep -q accepted "$W/fake.out"
+kill -KILL "$CLIENT"
+wait "$CLIENT" 2>/dev/null
+touch "$W/go"
+tap_check "socket closed mid-handshake: the daemon's DONE gets ENOENT" \
+	poll_until 10 grep -q "done: ENOENT" "$W/fake.out"
+show "$W/fake.out"
+tcp_peer_stop
+tap_check "SdrpHsCancelled counted" test "$(stat_of a SdrpHsCancelled)" -ge 1
+
+# ---- the real daemons ------------------------------------------------------
+if ! daemon a || ! daemon b; then
+	tap_fail "sdrpd started in both namespaces"
+	show "$W/a.log" "$W/b.log"
+	tap_done
+fi
+tap_ok "sdrpd started in both namespaces"
+
+server -n 300 -s 1000
+client -n 300 -s 1000 &
+CLIENT=$!
+tap_check "sdrpctl sessions lists the client's session with its peer" \
+	poll_until 20 sh -c "ip netns exec $NS_A sdrpctl sessions | grep -q host-b.test"
+tap_check "sdrpctl sessions lists the server's session with its peer" \
+	poll_until 5 sh -c "ip netns exec $NS_B sdrpctl sessions | grep -q host-a.test"
+ip netns exec "$NS_A" sdrpctl sessions | sed 's/^/# /'
+reap "$CLIENT"
+tap_check "client: handshake, 300 exchanges, identity host-b.test" \
+	test "$RC" = 0
+reap "$SERVER"
+tap_check "server: handshake, 300 requests, end of file" test "$RC" = 0
+show "$W/client.out" "$W/server.out"
+tap_check "the server saw identity host-a.test" \
+	grep -q "peer host-a.test" "$W/server.out"
+tap_check "the session rekeyed 29 or 30 times" \
+	grep -Eq "rekeys (29|30) " "$W/client.out"
+tap_check "SdrpHsDone counted on both hosts" \
+	sh -c "[ $(stat_of a SdrpHsDone) -ge 1 ] && [ $(stat_of b SdrpHsDone) -ge 1 ]"
+
+# ---- 100 handshakes at once ------------------------------------------------
+server -c 100 -n 3
+tap_check "100 concurrent handshakes, all established" client -c 100 -n 3
+reap "$SERVER"
+tap_check "100 concurrent handshakes: the server side" test "$RC" = 0
+tail -n 1 "$W/client.out" | sed 's/^/# /'
+
+# ---- the server's daemon stopped: ETIMEDOUT ---------------------------------
+kill -STOP "$DAEMON_b"
+# The client keeps its socket open past the server's deadline.
+server -t 1500 -e ETIMEDOUT
+tap_check "server's sdrpd stopped: the client gets ETIMEDOUT" \
+	client -t 1000 -s 2500 -e ETIMEDOUT
+reap "$SERVER"
+tap_check "server's sdrpd stopped: the server gets ETIMEDOUT" test "$RC" = 0
+kill -CONT "$DAEMON_b"
+tap_check "SdrpHsErrTimeout counted" test "$(stat_of a SdrpHsErrTimeout)" -ge 1
+
+tap_check "no session left behind" poll_until 10 no_requests_left
+
+tap_done
