@@ -14,6 +14,7 @@
  * (parallel_ops); handshake.c serialises what they share.
  */
 #include <linux/in6.h>
+#include <linux/module.h>
 #include <linux/netlink.h>
 #include <linux/spinlock.h>
 #include <net/genetlink.h>
@@ -446,3 +447,6 @@ void sdrp_nl_exit(void)
 	genl_unregister_family(&sdrp_nl_family);
 	unregister_pernet_subsys(&sdrp_nl_net_ops);
 }
+
+/* sdrpd resolving the family loads the module, as TCP_ULP "sdrp" does. */
+MODULE_ALIAS_GENL_FAMILY(SDRP_FAMILY_NAME);

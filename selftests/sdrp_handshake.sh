@@ -7,14 +7,14 @@
 #   sdrp-a: sdrpd (host-a.test)              sdrp-b: sdrpd (host-b.test)
 #     client --- HELLO / HELLO ACK / ACK over veth ---> server
 #
-# PKI from sdrpctl (RSA 2048 to keep the emulated CPU fast), one sdrpd per
-# namespace.  Lifecycle cases use a scripted stand-in for the daemon
+# PKI from sdrpctl and one sdrpd per namespace (lib/sdrpd_hosts.sh).  Lifecycle cases use a scripted stand-in for the daemon
 # (sdrp_hs_tool fakedaemon), so that each step happens at a known moment.
 set -u
 
 here=$(dirname "$0")
 . "$here/lib/tap.sh"
 . "$here/lib/two_hosts.sh"
+. "$here/lib/sdrpd_hosts.sh"
 
 PORT=5200
 W=/tmp/sdrp_handshake.$$
@@ -23,55 +23,11 @@ TOOL=sdrp_hs_tool
 cleanup()
 {
 	# A stopped daemon cannot act on SIGTERM.
-	for pid in $two_hosts_pids; do
-		kill -CONT "$pid" 2>/dev/null
+	for host in a b; do
+		pid=$(sdrpd_pid $host)
+		[ -z "$pid" ] || kill -CONT "$pid" 2>/dev/null
 	done
 	rm -rf "$W"
-}
-
-# conf HOST PEER: sdrpd's configuration for HOST, which shares s0 with PEER
-conf()
-{
-	cat >"$W/$1.conf" <<EOF
-[identity]
-name = host-$1.test
-private-key = $1.key
-certificate = $1.crt
-ca-certificate = ca.crt
-[handshake]
-workers = 2
-[peer $2]
-s0-file = ab.s0
-identities = host-$2.test
-EOF
-}
-
-pki()
-{
-	mkdir -p "$W" &&
-	sdrpctl ca init --name ca.test --bits 2048 --key "$W/ca.key" \
-		--cert "$W/ca.crt" >/dev/null &&
-	for h in a b; do
-		sdrpctl key gen --bits 2048 "$W/$h.key" >/dev/null &&
-		sdrpctl cert issue --ca-key "$W/ca.key" --ca-cert "$W/ca.crt" \
-			--name "host-$h.test" --key "$W/$h.key" \
-			--out "$W/$h.crt" >/dev/null || return 1
-	done &&
-	sdrpctl psk gen "$W/ab.s0" >/dev/null &&
-	conf a b && conf b a
-}
-
-# daemon HOST: start sdrpd in HOST's namespace; its pid in DAEMON_<HOST>
-daemon()
-{
-	if [ "$1" = a ]; then
-		bg_on_a sdrpd -c "$W/a.conf" 2>>"$W/a.log"
-	else
-		bg_on_b sdrpd -c "$W/b.conf" 2>>"$W/b.log"
-	fi
-	pid=${two_hosts_pids##* }
-	eval "DAEMON_$1=$pid"
-	poll_until 10 grep -q "ready" "$W/$1.log"
 }
 
 stat_of() # HOST NAME
@@ -113,11 +69,12 @@ show()
 	sed 's/^/# /' "$@"
 }
 
-if ! two_hosts_setup || ! pki; then
-	tap_fail "two hosts and a PKI from sdrpctl"
+mkdir -p "$W"
+if ! sdrpd_hosts_setup || ! sdrpd_stop a || ! sdrpd_stop b; then
+	tap_fail "two hosts, a PKI from sdrpctl, sdrpd configured"
 	tap_done
 fi
-tap_ok "two hosts and a PKI from sdrpctl"
+tap_ok "two hosts, a PKI from sdrpctl, sdrpd configured"
 
 # ---- no daemon: ESRCH at once ----------------------------------------------
 server -e ESRCH
@@ -179,9 +136,8 @@ tcp_peer_stop
 tap_check "SdrpHsCancelled counted" test "$(stat_of a SdrpHsCancelled)" -ge 1
 
 # ---- the real daemons ------------------------------------------------------
-if ! daemon a || ! daemon b; then
+if ! sdrpd_start a || ! sdrpd_start b; then
 	tap_fail "sdrpd started in both namespaces"
-	show "$W/a.log" "$W/b.log"
 	tap_done
 fi
 tap_ok "sdrpd started in both namespaces"
@@ -215,14 +171,14 @@ tap_check "100 concurrent handshakes: the server side" test "$RC" = 0
 tail -n 1 "$W/client.out" | sed 's/^/# /'
 
 # ---- the server's daemon stopped: ETIMEDOUT ---------------------------------
-kill -STOP "$DAEMON_b"
+kill -STOP "$(sdrpd_pid b)"
 # The client keeps its socket open past the server's deadline.
 server -t 1500 -e ETIMEDOUT
 tap_check "server's sdrpd stopped: the client gets ETIMEDOUT" \
 	client -t 1000 -s 2500 -e ETIMEDOUT
 reap "$SERVER"
 tap_check "server's sdrpd stopped: the server gets ETIMEDOUT" test "$RC" = 0
-kill -CONT "$DAEMON_b"
+kill -CONT "$(sdrpd_pid b)"
 tap_check "SdrpHsErrTimeout counted" test "$(stat_of a SdrpHsErrTimeout)" -ge 1
 
 tap_check "no session left behind" poll_until 10 no_requests_left
