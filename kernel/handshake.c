@@ -684,7 +684,9 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 		       hs_err_stat(SDRP_HS_ERROR_MALFORMED));
 		return true;
 	}
-	/* Nothing more is read until the daemon answered. */
+	/* Accepted as the turn's record; nothing more until sdrpd answered. */
+	ctx->info.records_rx++;
+	sdrp_stats_inc(req->net, SDRP_STAT_RECORDS_IN);
 	ctx->hs_rx_held = true;
 	req_queue(req, server ? SDRP_TURN_SERVER_HELLO :
 				SDRP_TURN_CLIENT_FINISH);
