@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
  * sdrp-peer: a command-line sdrp endpoint on libsdrp's userspace peer, for
- * tests (including against the kernel module inside the VM).
+ * tests (including against the kernel module inside the VM).  With
+ * --kernel the same session runs on a kernel sdrp socket instead (TCP_ULP,
+ * then SDRP_HANDSHAKE through sdrpd, or SDRP_KEYS), with the same bodies,
+ * checks and result line, so that a test can pair any two endpoints.
  *
  *   sdrp-peer --role client --connect ADDR:PORT ...
  *   sdrp-peer --role server --listen ADDR:PORT ...
+ *   sdrp-peer --kernel --role client --connect ADDR:PORT --peer ID ...
  *   sdrp-peer --gen-keys FILE
  *
  * It prints one line per record sent or received and a result line, and
@@ -21,6 +25,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -50,6 +57,9 @@ struct opts {
 	bool quiet;
 	const char *save_hello;	/* file for the initial HELLO / HELLO ACK */
 	bool hello_saved;
+	bool kernel;		/* run the session on a kernel socket */
+	unsigned long hs_timeout_ms;
+	const char *expect_errno;	/* "EKEYREJECTED": the handshake fails so */
 	struct sdrp_fault fault;
 	struct sdrp_params params;
 	const char *expect;	/* close reason name, NULL: a clean end */
@@ -65,7 +75,11 @@ static void usage(FILE *f)
 "                 [--params rekey=N,ttl=MS,skew=MS,recv=MS,close=MS,\n"
 "                           retries=N,policy=close|resend]\n"
 "                 [--expect REASON] [--no-close] [--quiet]\n"
-"                 [--save-hello FILE]\n"
+"                 [--save-hello FILE] [--expect-errno NAME]\n"
+"       sdrp-peer --kernel --role client|server (--connect|--listen) ADDR:PORT\n"
+"                 (--peer ID | --keys FILE) [--hs-timeout MS] [--count N]\n"
+"                 [--size N | --sizes N,...] [--verify] [--params ...]\n"
+"                 [--expect REASON] [--expect-errno NAME] [--quiet]\n"
 "       sdrp-peer --gen-keys FILE\n"
 "\n"
 "ADDR:PORT  IPv4 (127.0.0.1:4000) or IPv6 in brackets ([::1]:4000); a\n"
@@ -89,6 +103,15 @@ static void usage(FILE *f)
 "--no-close client: do not close after the requests, keep answering\n"
 "           the server (rekey, RESEND LAST, CLOSE) until it closes; with\n"
 "           --count 0 the client only does the handshake, then waits.\n"
+"--kernel   the session on a kernel socket: TCP_ULP \"sdrp\", --params as\n"
+"           SDRP_PARAMS, then SDRP_HANDSHAKE through this namespace's\n"
+"           sdrpd (--peer: the server identity a client asks for; on a\n"
+"           server the one client allowed, optional) or SDRP_KEYS\n"
+"           (--keys).  No tx/rx lines (the kernel runs the records);\n"
+"           --fault and --save-hello are not available.\n"
+"--hs-timeout  SDRP_HANDSHAKE's timeout_ms (default 0: the sysctl).\n"
+"--expect-errno  exit 0 only if the handshake failed with this errno\n"
+"           (its name, e.g. EKEYREJECTED); prints 'handshake failed'.\n"
 "--save-hello  write the initial HELLO (client) or HELLO ACK (server)\n"
 "           record this peer sent, byte for byte, to FILE (for replays).\n"
 "At the end the tool waits for the other end to hang up; with --fault it\n"
@@ -111,6 +134,7 @@ static void usage(FILE *f)
 "a usage or setup error.\n"
 "\noutput lines:\n"
 "  tx|rx TYPE epoch=E seq=S len=L [clear] [fault=F] [refused=REASON]\n"
+"  handshake ok peer=ID | handshake failed errno=N (NAME)\n"
 "  exchange I req=N resp=N ok|mismatch\n"
 "  result reason=R errno=N exchanges=N rekeys=N epoch=N resends=N\n");
 }
@@ -510,6 +534,188 @@ static unsigned long run_server(const struct opts *o, struct sdrp_peer *p,
 	return i;
 }
 
+/* ------------------------------------------------------------------ */
+/* --kernel: the same session on a kernel sdrp socket                  */
+/* ------------------------------------------------------------------ */
+
+#ifndef TCP_ULP
+#define TCP_ULP 31
+#endif
+
+static void k_info(int fd, struct sdrp_info *info)
+{
+	socklen_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	if (getsockopt(fd, SOL_SDRP, SDRP_INFO, info, &len))
+		fprintf(stderr, "sdrp-peer: SDRP_INFO: %s\n", strerror(errno));
+}
+
+/* "handshake failed errno=N (NAME)"; the errno as the kernel gave it */
+static void print_hs_failure(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	printf("handshake failed errno=%d (%s) %s\n", err, name ? name : "?",
+	       strerror(err));
+}
+
+/* Attach, parameters, then the handshake (or keys).  Returns 0 or errno. */
+static int k_start(const struct opts *o, int fd, const struct sdrp_keys *keys)
+{
+	static const struct sdrp_params zero;
+	struct sdrp_handshake hs = {
+		.role = (uint8_t)o->role,
+		.timeout_ms = (uint32_t)o->hs_timeout_ms,
+	};
+	char peer[SDRP_IDENTITY_MAX + 1];
+	socklen_t len = sizeof(peer);
+
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, "sdrp", sizeof("sdrp")))
+		die("TCP_ULP \"sdrp\": %s", strerror(errno));
+	if (memcmp(&o->params, &zero, sizeof(zero)) &&
+	    setsockopt(fd, SOL_SDRP, SDRP_PARAMS, &o->params, sizeof(o->params)))
+		die("SDRP_PARAMS: %s", strerror(errno));
+	if (keys) {
+		struct sdrp_keys k = *keys;
+		int rc;
+
+		k.role = (uint8_t)o->role;
+		rc = setsockopt(fd, SOL_SDRP, SDRP_KEYS, &k, sizeof(k));
+		sdrp_wipe(&k, sizeof(k));
+		if (rc)
+			die("SDRP_KEYS: %s", strerror(errno));
+		return 0;
+	}
+	if (o->peer_id)
+		snprintf(hs.peer, sizeof(hs.peer), "%s", o->peer_id);
+	if (setsockopt(fd, SOL_SDRP, SDRP_HANDSHAKE, &hs, sizeof(hs))) {
+		int err = errno;
+
+		print_hs_failure(err);
+		return err;
+	}
+	if (getsockopt(fd, SOL_SDRP, SDRP_PEER_IDENTITY, peer, &len))
+		die("SDRP_PEER_IDENTITY: %s", strerror(errno));
+	printf("handshake ok peer=%s\n", peer);
+	return 0;
+}
+
+/* One whole message into @buf (up to SDRP_MAX_DATA): its length, 0 at
+ * end of file, -1 with errno. */
+static ssize_t k_recv(int fd, uint8_t *buf, bool *eof)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = SDRP_MAX_DATA };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = recvmsg(fd, &msg, 0);
+
+	*eof = n == 0 && !(msg.msg_flags & MSG_EOR);
+	if (n >= 0 && !*eof && !(msg.msg_flags & MSG_EOR)) {
+		errno = EMSGSIZE;	/* a message larger than the maximum */
+		return -1;
+	}
+	return n;
+}
+
+static unsigned long k_run(const struct opts *o, int fd, uint8_t *buf,
+			   uint8_t *scratch, bool *all_ok, bool *peer_closed)
+{
+	unsigned long i;
+	bool eof = false;
+	ssize_t n;
+
+	for (i = 0; o->role == SDRP_ROLE_SERVER ? !o->count || i < o->count :
+						i < o->count; i++) {
+		uint64_t id_in = o->role == SDRP_ROLE_CLIENT ? 2 * i + 1 : 2 * i;
+		size_t sz = size_of(o, i);
+		bool ok = true;
+
+		if (o->role == SDRP_ROLE_CLIENT) {
+			body_fill(buf, sz, 2 * (uint64_t)i);
+			if (send(fd, buf, sz, MSG_NOSIGNAL) != (ssize_t)sz)
+				break;
+		}
+		n = k_recv(fd, buf, &eof);
+		if (n < 0 || eof)
+			break;
+		if (o->verify)
+			ok = body_ok(buf, (size_t)n, sz, id_in, scratch);
+		if (!ok)
+			*all_ok = false;
+		if (o->role == SDRP_ROLE_SERVER) {
+			body_fill(buf, sz, 2 * (uint64_t)i + 1);
+			if (send(fd, buf, sz, MSG_NOSIGNAL) != (ssize_t)sz)
+				break;
+		}
+		if (!o->quiet || !ok)
+			printf("exchange %lu req=%zu resp=%zu %s\n", i,
+			       o->role == SDRP_ROLE_CLIENT ? sz : (size_t)n,
+			       o->role == SDRP_ROLE_CLIENT ? (size_t)n : sz,
+			       ok ? "ok" : "mismatch");
+	}
+	/* the end of file that ends a server answering until the client
+	 * closes: the client's CLOSE arrived */
+	*peer_closed = eof;
+	return i;
+}
+
+/* The CLOSE exchange: CLOSED (POLLHUP) after the CLOSE ACK or the close
+ * timer's last try. */
+static void k_close(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct sdrp_info info;
+	int i;
+
+	if (shutdown(fd, SHUT_RDWR))
+		return;
+	for (i = 0; i < 6000; i++) {
+		k_info(fd, &info);
+		if (info.state == SDRP_STATE_CLOSED)
+			return;
+		poll(&pfd, 1, 50);
+	}
+}
+
+static int run_kernel(const struct opts *o, const struct sdrp_keys *keys,
+		      uint8_t *buf, uint8_t *scratch)
+{
+	bool all_ok = true, peer_closed = false, success;
+	struct sdrp_info info;
+	unsigned long done = 0;
+	int fd = open_connection(o), hs_err;
+	const char *name;
+
+	hs_err = k_start(o, fd, keys);
+	if (!hs_err) {
+		done = k_run(o, fd, buf, scratch, &all_ok, &peer_closed);
+		if (!peer_closed)
+			k_close(fd);
+	}
+	k_info(fd, &info);
+	printf("result reason=%s errno=%d (%s) exchanges=%lu rekeys=%llu "
+	       "epoch=%u resends=%llu\n",
+	       sdrp_close_reason_name(info.close_reason), info.close_errno,
+	       strerror(info.close_errno), done,
+	       (unsigned long long)info.rekeys, info.epoch,
+	       (unsigned long long)info.resends);
+	close(fd);
+
+	name = hs_err ? strerrorname_np(hs_err) : NULL;
+	if (o->expect_errno)
+		success = name && !strcmp(name, o->expect_errno);
+	else if (o->expect)
+		success = !hs_err && !strcmp(o->expect,
+				sdrp_close_reason_name(info.close_reason));
+	else
+		success = !hs_err && all_ok &&
+			  (o->role == SDRP_ROLE_CLIENT || o->count ?
+			   done == o->count &&
+			   info.close_reason == SDRP_CLOSE_LOCAL :
+			   info.close_reason == SDRP_CLOSE_PEER);
+	return success ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -533,6 +739,9 @@ int main(int argc, char **argv)
 		{ "no-close", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "save-hello", required_argument, NULL, 'H' },
+		{ "kernel", no_argument, NULL, 'X' },
+		{ "hs-timeout", required_argument, NULL, 'T' },
+		{ "expect-errno", required_argument, NULL, 'E' },
 		{ "gen-keys", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -582,6 +791,9 @@ int main(int argc, char **argv)
 		case 'N': o.no_close = true; break;
 		case 'q': o.quiet = true; break;
 		case 'H': o.save_hello = optarg; break;
+		case 'X': o.kernel = true; break;
+		case 'T': o.hs_timeout_ms = parse_ul(optarg, "hs-timeout"); break;
+		case 'E': o.expect_errno = optarg; break;
 		case 'g': return gen_keys(optarg);
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -601,6 +813,10 @@ int main(int argc, char **argv)
 	}
 	if (o.role == SDRP_ROLE_SERVER && !count_given)
 		o.count = 0;
+	if (o.kernel && (o.fault.kind || o.save_hello))
+		die("--fault and --save-hello need the libsdrp peer, not --kernel");
+	if (o.kernel && !o.keys_file && !o.peer_id && o.role == SDRP_ROLE_CLIENT)
+		die("--kernel client: --peer (server identity) or --keys");
 	if (sdrp_init())
 		die("libsodium / AES-256-GCM unavailable");
 	buf = malloc(SDRP_MAX_DATA);
@@ -610,7 +826,14 @@ int main(int argc, char **argv)
 
 	if (o.keys_file)
 		load_keys(o.keys_file, &keys);
-	else
+	if (o.kernel) {
+		rc = run_kernel(&o, o.keys_file ? &keys : NULL, buf, scratch);
+		sdrp_wipe(&keys, sizeof(keys));
+		free(buf);
+		free(scratch);
+		return rc;
+	}
+	if (!o.keys_file)
 		load_hs(&o, &hs);
 	fd = open_connection(&o);
 	rc = sdrp_peer_new(fd, o.role, &o.params, &p);
@@ -628,6 +851,10 @@ int main(int argc, char **argv)
 	} else {
 		rc = sdrp_peer_start_handshake(p, &hs.cfg);
 		free_hs(&hs);
+		if (rc)
+			print_hs_failure(-rc);
+		else
+			printf("handshake ok peer=%s\n", o.peer_id);
 	}
 	done = 0;
 	if (!rc) {
@@ -662,7 +889,11 @@ int main(int argc, char **argv)
 	free(buf);
 	free(scratch);
 
-	if (o.expect) {
+	if (o.expect_errno) {
+		const char *name = rc < 0 ? strerrorname_np(-rc) : NULL;
+
+		success = name && !strcmp(name, o.expect_errno);
+	} else if (o.expect) {
 		success = !strcmp(o.expect, sdrp_close_reason_name(reason));
 	} else if (o.role == SDRP_ROLE_CLIENT) {
 		success = !rc && all_ok && done == o.count &&

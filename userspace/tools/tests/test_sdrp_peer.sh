@@ -167,8 +167,21 @@ if [ $pki_ok -eq 0 ]; then
 	wait_server
 	tap_ok $? "handshake: server sees the client's close" "$TMP/s8"
 	grep -q '^tx close epoch=0 .* clear$' "$TMP/c8" &&
-		grep -q 'errno=129 ' "$TMP/c8"
+		grep -q 'errno=129 ' "$TMP/c8" &&
+		grep -q '^handshake failed errno=129 (EKEYREJECTED) ' "$TMP/c8"
 	tap_ok $? "handshake: clear CLOSE, errno EKEYREJECTED" "$TMP/c8"
+
+	start_server "$TMP/s12" 127.0.0.1:0 $CS --peer client.test $P --expect peer
+	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer other.test \
+		$P --expect-errno EKEYREJECTED >"$TMP/c12" 2>&1
+	tap_ok $? "--expect-errno EKEYREJECTED: exit 0 when the handshake failed so" "$TMP/c12"
+	wait_server
+	start_server "$TMP/s13" 127.0.0.1:0 $CS --peer client.test $P --expect peer
+	"$PEER" --role client --connect "127.0.0.1:$port" $CC --peer other.test \
+		$P --expect-errno EBADMSG >"$TMP/c13" 2>&1
+	[ $? -eq 1 ]
+	tap_ok $? "--expect-errno EBADMSG: exit 1 for another errno" "$TMP/c13"
+	wait_server
 else
 	tap_skip "handshake" "no sdrpctl for credentials"
 fi
@@ -225,6 +238,18 @@ start_server "$TMP/s6" 127.0.0.1:0 --keys "$TMP/keys" $P
 [ $? -eq 1 ]
 tap_ok $? "a clean session with --expect bad-mac exits 1"
 wait_server
+
+# --kernel needs the sdrp module (the VM tests use it); here, where no
+# module can load, it must say so
+if ! grep -qw sdrp /proc/sys/net/ipv4/tcp_available_ulp 2>/dev/null; then
+	start_server "$TMP/s11" 127.0.0.1:0 --keys "$TMP/keys" $P
+	"$PEER" --kernel --role client --connect "127.0.0.1:$port" \
+		--peer server.test >"$TMP/c11" 2>&1
+	[ $? -eq 2 ] && grep -q 'TCP_ULP "sdrp": No such file' "$TMP/c11"
+	tap_ok $? "--kernel without the sdrp module: clear error, exit 2" "$TMP/c11"
+	kill "$server_pid" 2>/dev/null
+	wait_server
+fi
 
 "$PEER" --role client --connect 127.0.0.1:1 --keys "$TMP/nonexistent" \
 	>/dev/null 2>&1
