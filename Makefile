@@ -4,7 +4,7 @@
 #
 #   make                 sdrp.ko for KDIR (build/kmod/<release>/sdrp.ko) and userspace
 #   make check           host tests + VM tests on every kernel in KERNELS
-#   make demo            boot a VM, load the module, show it registered
+#   make demo            a VM with two hosts: CA, sdrpd, sensor and collector
 #
 # Kernel module builds never touch the source tree: each kernel release
 # gets a copy under build/kmod/<release>/ (see scripts/build-kmod.sh).
@@ -47,7 +47,9 @@ VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc \
 		   $(wildcard $(B)/bin/* $(B)/tools/bench/sdrp-bench) \
 		   $(wildcard $(B)/userspace/sdrpd/sdrpd $(B)/userspace/sdrpctl/sdrpctl \
 			      $(B)/userspace/tools/sdrp-peer \
-			      $(B)/selftests/sdrp_hs_tool)
+			      $(B)/selftests/sdrp_hs_tool \
+			      $(B)/userspace/examples/sdrp-sensor \
+			      $(B)/userspace/examples/sdrp-collector)
 VM_KMODS	?= veth sch_netem tls crypto-gcm crypto-ghash crypto-aes \
 		   crypto-ctr crypto-sha512 crypto-hmac algif_aead algif_hash
 VM_TIMEOUT	?= 600
@@ -78,7 +80,7 @@ DEPS_PACKAGES	:= \
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
 .PHONY: all module userspace selftests deps check check-unit check-vm check-debug \
-	vm-prereqs demo bench fuzz style clean help
+	vm-prereqs demo demo-prereqs bench fuzz style clean help
 
 all: module userspace
 
@@ -192,7 +194,12 @@ check-debug: deps
 
 DEMO_KERNEL	?= $(firstword $(KERNELS))
 
-demo: deps
+# The programs the demo runs (sdrpctl, sdrpd, the examples) are built
+# first, so that VM_PROGS, expanded with the recipe, finds them.
+demo-prereqs: deps
+	@$(MAKE) --no-print-directory userspace
+
+demo: demo-prereqs
 	@kver=$(call kver,$(DEMO_KERNEL)); \
 	scripts/build-kmod.sh /lib/modules/$$kver/build && \
 	selftests/vm/run.sh -k $$kver -m $(B)/kmod/$$kver/sdrp.ko -o $(B)/vm/demo-$$kver \
@@ -243,7 +250,7 @@ help:
 	@echo "make check-unit host tests (no VM)"
 	@echo "make check-vm   VM tests once per kernel in KERNELS=\"$(KERNELS)\"; T=name runs one test"
 	@echo "make check-debug VM tests on a KASAN/kmemleak/lockdep/UBSAN kernel (built once, cached)"
-	@echo "make demo       boot a VM ($(DEMO_KERNEL)), load sdrp, show it registered"
+	@echo "make demo       boot a VM ($(DEMO_KERNEL)): two hosts, sdrpctl PKI, sdrpd, the example sensor and collector"
 	@echo "make fuzz      every libFuzzer target for FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make style      checkpatch --strict on kernel/ include/, sparse build"
 	@echo "make clean      remove build/"
