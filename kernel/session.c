@@ -45,7 +45,8 @@ static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
 	/* The request's deadline, not the receive timer, bounds these. */
 	[SDRP_SESS_HANDSHAKE]		= { SDRP_STATE_HANDSHAKE },
 	[SDRP_SESS_S_WAIT_ACK]		= { SDRP_STATE_HANDSHAKE,
-					    SDRP_MSG_ACK, true },
+					    SDRP_MSG_ACK, true, false, false,
+					    true },
 	[SDRP_SESS_C_IDLE]		= { SDRP_STATE_ESTABLISHED, 0,
 					    false, true, false, true },
 	[SDRP_SESS_C_WAIT_RESPONSE]	= { SDRP_STATE_ESTABLISHED,
