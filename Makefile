@@ -74,13 +74,13 @@ DEPS_PACKAGES	:= \
 	iproute2 ethtool sparse \
 	libsodium-dev libssl-dev libnl-3-dev libnl-genl-3-dev pkg-config \
 	clang libclang-rt-14-dev python3 python3-cryptography python3-yaml \
-	python3-jsonschema openssl gnuplot-nox \
+	python3-jsonschema openssl gnuplot-nox linux-perf \
 	flex bison bc libelf-dev
 
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
 .PHONY: all module userspace selftests deps check check-unit check-vm check-debug \
-	vm-prereqs demo demo-prereqs bench fuzz style clean help
+	vm-prereqs demo demo-prereqs bench bench-profile fuzz style clean help
 
 all: module userspace
 
@@ -212,6 +212,11 @@ BENCH_KERNEL	?= $(firstword $(KERNELS))
 
 bench: deps
 	@$(MAKE) --no-print-directory -C tools/bench bench KVER=$(call kver,$(BENCH_KERNEL)) \
+		VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
+
+# One case of sdrp-bench under perf in the VM (tools/bench/README.rst).
+bench-profile: deps
+	@$(MAKE) --no-print-directory -C tools/bench profile KVER=$(call kver,$(BENCH_KERNEL)) \
 		VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
 
 # libFuzzer targets of libsdrp, sdrpd and sdrpctl, FUZZ_SECONDS each.

@@ -69,7 +69,9 @@ int sdrp_wait(struct sdrp_sock *ctx, long *timeo,
 
 static bool send_ready(const struct sdrp_sock *ctx)
 {
-	return !sdrp_sess_may_send(ctx) || list_empty(&ctx->tx_list);
+	/* A held DATA ACK leaves with this very request. */
+	return !sdrp_sess_may_send(ctx) || list_empty(&ctx->tx_list) ||
+	       ctx->tx_hold;
 }
 
 int sdrp_sendmsg(struct sock *sk, struct msghdr *m, size_t size)
@@ -143,6 +145,7 @@ int sdrp_sendmsg(struct sock *sk, struct msghdr *m, size_t size)
 	ctx->info.bytes_tx += size;
 	err = size;
 out:
+	sdrp_rx_before_release(ctx);
 	release_sock(sk);
 	return err;
 }
@@ -205,6 +208,7 @@ int sdrp_recvmsg(struct sock *sk, struct msghdr *m, size_t len, int flags,
 		sdrp_sess_wake(ctx);
 	}
 out:
+	sdrp_rx_before_release(ctx);
 	release_sock(sk);
 	return err;
 }
@@ -241,7 +245,8 @@ __poll_t sdrp_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLERR;
 	if (state == SDRP_SESS_CLOSED)
 		mask |= EPOLLHUP;
-	if (sdrp_sess_may_send(ctx) && list_empty_careful(&ctx->tx_list))
+	if (sdrp_sess_may_send(ctx) && (list_empty_careful(&ctx->tx_list) ||
+					READ_ONCE(ctx->tx_hold)))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }

@@ -56,10 +56,15 @@ void sdrp_kp_work(struct work_struct *work)
 	sdrp_epoch_free(ep);
 }
 
+/*
+ * On an unbound workqueue: the scheduler runs it on an idle CPU if there
+ * is one, not on the CPU whose application is about to need it (the
+ * rekey's key pair is made in idle time, not before the next exchange).
+ */
 void sdrp_rekey_prepare(struct sdrp_sock *ctx)
 {
 	if (!ctx->kp || !ctx->next_epoch)
-		queue_work(sdrp_wq, &ctx->kp_work);
+		queue_work(system_unbound_wq, &ctx->kp_work);
 }
 
 /* If the work item has not run yet, make them here, on the slow path. */

@@ -11,6 +11,9 @@
  *    verifies and dispatches the records itself in sdrp_rx_process(),
  *    under lock_sock, reading each record where it lies in the skb (no
  *    copy of the record, no hand-off to another thread).
+ *  - A task that holds the socket when bytes arrive (they wait in TCP's
+ *    backlog) handles them before it returns (sdrp_rx_before_release),
+ *    or its release_sock() passes them on (sdrp_release_cb).
  *  - When nobody waits (the application is busy, or polls), the
  *    strparser frames in the callback and the record is verified by
  *    rx_work on the sdrp workqueue: protocol records (DATA ACK, rekey,
@@ -67,15 +70,44 @@ static int sdrp_parse_msg(struct strparser *strp, struct sk_buff *skb)
 /*
  * Something for the socket lock's next holder to look at: a framed
  * record, a framing error, a transport event.  A task sleeping in
- * sdrp_wait() handles it; with none, the work item does.
+ * sdrp_wait() handles it; if a task holds the socket, it is looked at
+ * when that task releases it (sdrp_release_cb); otherwise rx_work does.
  */
 void sdrp_rx_kick(struct sdrp_sock *ctx)
 {
 	set_bit(SDRP_RX_KICK, &ctx->rx_flags);
 	if (READ_ONCE(ctx->rx_waiters))
 		sdrp_sess_wake(ctx);
-	else
+	else if (!sock_owned_by_user_nocheck(ctx->sk))
 		queue_work(sdrp_wq, &ctx->rx_work);
+}
+
+/*
+ * release_sock(), after the backlog was processed and with the socket
+ * still owned: a kick that arrived while a task held the socket and that
+ * it left unhandled goes to rx_work, unless a task waits on the socket
+ * (it handles the kick when it wakes).
+ */
+void sdrp_release_cb(struct sock *sk)
+{
+	struct sdrp_sock *ctx = sdrp_sk(sk);
+
+	ctx->sk_proto->release_cb(sk);
+	if (test_bit(SDRP_RX_KICK, &ctx->rx_flags) && !ctx->stopping &&
+	    !READ_ONCE(ctx->rx_waiters))
+		queue_work(sdrp_wq, &ctx->rx_work);
+}
+
+/*
+ * The end of a system call that held the socket: records that arrived
+ * meanwhile (in the backlog, or framed by the strparser) are verified
+ * now, by this task, instead of by the work item after it.
+ */
+void sdrp_rx_before_release(struct sdrp_sock *ctx)
+{
+	if (sk_flush_backlog(ctx->sk) ||
+	    test_bit(SDRP_RX_KICK, &ctx->rx_flags))
+		sdrp_rx_process(ctx);
 }
 
 static void sdrp_rcv_msg(struct strparser *strp, struct sk_buff *skb)
@@ -104,7 +136,8 @@ static void sdrp_abort_parser(struct strparser *strp, int err)
  * Softirq, or the backlog processing of the task that owns the socket.
  * With a task waiting for the socket, or one holding it, the framing is
  * left to the lock holder (a waiter runs the strparser itself once woken;
- * otherwise rx_work does).  Otherwise the strparser frames here.
+ * otherwise the holder or the work item after it, see sdrp_rx_kick).
+ * Otherwise the strparser frames here.
  */
 static void sdrp_data_ready(struct sock *sk)
 {

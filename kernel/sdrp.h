@@ -4,10 +4,18 @@
  *
  * Locking: everything in struct sdrp_sock below the "socket lock" marker is
  * protected by the socket lock (lock_sock).  All protocol work, crypto
- * included, runs in process context under it: preferably in the
- * application's own system calls (a task sleeping in sdrp_wait() verifies
- * the records that wake it, as kTLS's recvmsg does), otherwise in the
- * per-socket work items, which take lock_sock.
+ * included, runs in process context under it, preferably in the
+ * application's own system calls, as kTLS does (rx.c):
+ *
+ *  - a task asleep in sdrp_wait() (recv(), send() waiting for its turn,
+ *    close()) counts itself in rx_waiters; the callbacks only wake it and
+ *    it frames and verifies the records itself;
+ *  - a task that holds the socket when bytes arrive (TCP queues them in
+ *    the backlog) handles them before it returns (sdrp_rx_before_release),
+ *    and release_sock() ends in sdrp_release_cb(), which passes anything
+ *    left to rx_work;
+ *  - otherwise the per-socket work items (rx_work, tx_work, the timers)
+ *    take lock_sock and do it.
  *
  * Softirq context (bh_lock_sock, the socket not owned by a task) runs only
  * the socket callbacks and the strparser's framing (parse_msg, rcv_msg,
@@ -159,6 +167,7 @@ struct sdrp_sock {
 	struct work_struct kp_work;	/* prepare the next key pair */
 	struct delayed_work recv_timer;
 	struct delayed_work close_timer;
+	struct delayed_work flush_timer;	/* sends a held DATA ACK */
 	/* after close(): hands the socket to TCP once the session is CLOSED */
 	struct work_struct orphan_work;
 	/* after close(): the sock's socket until orphan_work (ulp.c) */
@@ -219,6 +228,7 @@ struct sdrp_sock {
 	u8 seen_open;			/* slots of seen[] still to fill */
 	struct list_head tx_list;	/* struct sdrp_txrec */
 	u32 tx_queued;			/* bytes in tx_list not yet sent */
+	bool tx_hold;			/* tx_list ends with a held DATA ACK */
 
 	struct sdrp_keypair *kp;	/* ours for the next rekey */
 	u8 hello_rec[SDRP_HDR_LEN + SDRP_SEQ_LEN + SDRP_TTL_LEN +
@@ -358,7 +368,9 @@ int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg);
 int sdrp_tx_raw(struct sdrp_sock *ctx, const u8 *buf, u32 len);
 int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 		  struct sdrp_txrec **out);
+int sdrp_tx_data_ack(struct sdrp_sock *ctx, bool hold);
 void sdrp_tx_push(struct sdrp_sock *ctx);
+void sdrp_tx_flush(struct sdrp_sock *ctx);
 void sdrp_tx_work(struct work_struct *work);
 void sdrp_tx_purge(struct sdrp_sock *ctx);
 struct sdrp_msg *sdrp_msg_alloc(u8 type, u32 len);
@@ -370,6 +382,8 @@ void sdrp_rx_stop(struct sdrp_sock *ctx);
 void sdrp_rx_work(struct work_struct *work);
 void sdrp_rx_process(struct sdrp_sock *ctx);
 void sdrp_rx_kick(struct sdrp_sock *ctx);
+void sdrp_rx_before_release(struct sdrp_sock *ctx);
+void sdrp_release_cb(struct sock *sk);
 void sdrp_rxmsg_free(struct sdrp_rxmsg *m);
 void sdrp_rx_resume(struct sdrp_sock *ctx);
 
@@ -429,6 +443,8 @@ void sdrp_timers_recv_arm(struct sdrp_sock *ctx);
 void sdrp_timers_recv_disarm(struct sdrp_sock *ctx);
 void sdrp_timers_close_arm(struct sdrp_sock *ctx);
 void sdrp_timers_close_disarm(struct sdrp_sock *ctx);
+void sdrp_timers_flush_arm(struct sdrp_sock *ctx);
+void sdrp_timers_flush_disarm(struct sdrp_sock *ctx);
 
 /* io.c: the application's system calls */
 int sdrp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);

@@ -455,7 +455,9 @@ static int sess_data_response(struct sdrp_sock *ctx, struct sdrp_rxmsg **m)
 	int err;
 
 	sess_deliver(ctx, m);
-	err = sdrp_tx_simple(ctx, SDRP_MSG_DATA_ACK);
+	/* The interval's last DATA ACK starts the server's rekey: no hold. */
+	err = sdrp_tx_data_ack(ctx, ctx->responses + 1 <
+				    ctx->params.rekey_interval);
 	if (err)
 		return err;
 	ctx->responses++;

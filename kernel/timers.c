@@ -48,10 +48,24 @@ static void close_timer_fn(struct work_struct *work)
 	release_sock(sk);
 }
 
+/* A DATA ACK held for the next request waited long enough: send it. */
+static void flush_timer_fn(struct work_struct *work)
+{
+	struct sdrp_sock *ctx = container_of(to_delayed_work(work),
+					     struct sdrp_sock, flush_timer);
+	struct sock *sk = ctx->sk;
+
+	lock_sock(sk);
+	if (!ctx->stopping)
+		sdrp_tx_flush(ctx);
+	release_sock(sk);
+}
+
 void sdrp_timers_init(struct sdrp_sock *ctx)
 {
 	INIT_DELAYED_WORK(&ctx->recv_timer, recv_timer_fn);
 	INIT_DELAYED_WORK(&ctx->close_timer, close_timer_fn);
+	INIT_DELAYED_WORK(&ctx->flush_timer, flush_timer_fn);
 }
 
 /* close(): no handler runs after this returns.  Called without lock_sock. */
@@ -59,6 +73,7 @@ void sdrp_timers_stop(struct sdrp_sock *ctx)
 {
 	cancel_delayed_work_sync(&ctx->recv_timer);
 	cancel_delayed_work_sync(&ctx->close_timer);
+	cancel_delayed_work_sync(&ctx->flush_timer);
 }
 
 void sdrp_timers_recv_arm(struct sdrp_sock *ctx)
@@ -89,4 +104,18 @@ void sdrp_timers_close_disarm(struct sdrp_sock *ctx)
 {
 	ctx->close_timer_armed = false;
 	cancel_delayed_work(&ctx->close_timer);
+}
+
+/*
+ * The flush timer bounds how long a held DATA ACK waits for the client's
+ * next request: one tick.
+ */
+void sdrp_timers_flush_arm(struct sdrp_sock *ctx)
+{
+	mod_delayed_work(sdrp_wq, &ctx->flush_timer, 1);
+}
+
+void sdrp_timers_flush_disarm(struct sdrp_sock *ctx)
+{
+	cancel_delayed_work(&ctx->flush_timer);
 }

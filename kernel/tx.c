@@ -124,24 +124,28 @@ int sdrp_tx_build(struct sdrp_sock *ctx, const struct sdrp_msg *msg,
 	return 0;
 }
 
-static void tx_queue(struct sdrp_sock *ctx, struct sdrp_txrec *rec)
+/*
+ * Queue @rec behind the records already waiting and hand them to TCP.
+ * With @hold the record waits for company instead (sdrp_tx_data_ack): the
+ * next record queued, or the flush timer, pushes it.
+ */
+static void tx_queue(struct sdrp_sock *ctx, struct sdrp_txrec *rec,
+		     bool hold)
 {
 	list_add_tail(&rec->list, &ctx->tx_list);
 	ctx->tx_queued += rec->len;
 	ctx->info.records_tx++;
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_RECORDS_OUT);
-	sdrp_tx_push(ctx);
+	if (hold) {
+		ctx->tx_hold = true;
+		sdrp_timers_flush_arm(ctx);
+		return;
+	}
+	sdrp_tx_flush(ctx);
 }
 
-/*
- * Send @msg (type, nonce and data set by the caller) with the next
- * sequence number of our direction, then advance it: by the nonce for ACK
- * and DATA ACK, by one otherwise.  @wire, if not NULL, receives a copy of
- * the record as sent (for the rekey transcript; @wire_len bytes at most).
- * Takes ownership of @msg: it joins the retransmission set, or is freed.
- */
-int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
-		     u32 wire_len)
+static int tx_msg(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
+		  u32 wire_len, bool hold)
 {
 	struct sdrp_txrec *rec;
 	int err;
@@ -165,29 +169,63 @@ int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
 		retx_add(ctx, msg);
 	else
 		kvfree(msg);
-	tx_queue(ctx, rec);
+	tx_queue(ctx, rec, hold);
 	return 0;
+}
+
+/*
+ * Send @msg (type, nonce and data set by the caller) with the next
+ * sequence number of our direction, then advance it: by the nonce for ACK
+ * and DATA ACK, by one otherwise.  @wire, if not NULL, receives a copy of
+ * the record as sent (for the rekey transcript; @wire_len bytes at most).
+ * Takes ownership of @msg: it joins the retransmission set, or is freed.
+ */
+int sdrp_tx_msg_wire(struct sdrp_sock *ctx, struct sdrp_msg *msg, u8 *wire,
+		     u32 wire_len)
+{
+	return tx_msg(ctx, msg, wire, wire_len, false);
 }
 
 int sdrp_tx_msg(struct sdrp_sock *ctx, struct sdrp_msg *msg)
 {
-	return sdrp_tx_msg_wire(ctx, msg, NULL, 0);
+	return tx_msg(ctx, msg, NULL, 0, false);
 }
 
 /* A message without data; ACK and DATA ACK get a fresh non-zero nonce. */
-int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type)
+static struct sdrp_msg *simple_msg(u8 type)
 {
 	struct sdrp_msg *msg;
 
 	msg = sdrp_msg_alloc(type, 0);
 	if (!msg)
-		return -ENOMEM;
+		return NULL;
 	if (sdrp_type_has_nonce(type)) {
 		do {
 			msg->nonce = get_random_u64();
 		} while (!msg->nonce);
 	}
-	return sdrp_tx_msg(ctx, msg);
+	return msg;
+}
+
+int sdrp_tx_simple(struct sdrp_sock *ctx, u8 type)
+{
+	struct sdrp_msg *msg = simple_msg(type);
+
+	return msg ? tx_msg(ctx, msg, NULL, 0, false) : -ENOMEM;
+}
+
+/*
+ * The client's DATA ACK.  With @hold (the server does not start a rekey
+ * on it) the record is built and queued at once, in order, but leaves
+ * with the client's next request, in the same TCP segment, so that the
+ * server wakes once per exchange instead of twice; the flush timer sends
+ * it alone if no request follows within a tick.
+ */
+int sdrp_tx_data_ack(struct sdrp_sock *ctx, bool hold)
+{
+	struct sdrp_msg *msg = simple_msg(SDRP_MSG_DATA_ACK);
+
+	return msg ? tx_msg(ctx, msg, NULL, 0, hold) : -ENOMEM;
 }
 
 /*
@@ -204,7 +242,7 @@ int sdrp_tx_raw(struct sdrp_sock *ctx, const u8 *buf, u32 len)
 	rec->len = len;
 	rec->sent = 0;
 	memcpy(rec->buf, buf, len);
-	tx_queue(ctx, rec);
+	tx_queue(ctx, rec, false);
 	return 0;
 }
 
@@ -221,7 +259,7 @@ int sdrp_tx_again(struct sdrp_sock *ctx, const struct sdrp_msg *msg)
 	err = sdrp_tx_build(ctx, msg, &rec);
 	if (err)
 		return err;
-	tx_queue(ctx, rec);
+	tx_queue(ctx, rec, false);
 	return 0;
 }
 
@@ -248,7 +286,8 @@ int sdrp_tx_resend(struct sdrp_sock *ctx)
 /*
  * Hand queued records to TCP without blocking.  TCP copies what its send
  * buffer takes; when it takes nothing more it sets SOCK_NOSPACE, and the
- * write-space callback brings us back through sdrp_tx_work.
+ * write-space callback brings us back (a waiting task, or sdrp_tx_work).
+ * A held DATA ACK stays queued while the session is open.
  */
 void sdrp_tx_push(struct sdrp_sock *ctx)
 {
@@ -258,6 +297,8 @@ void sdrp_tx_push(struct sdrp_sock *ctx)
 	struct kvec kv;
 	int ret;
 
+	if (ctx->tx_hold && sdrp_sess_open(ctx))
+		return;
 	while ((rec = list_first_entry_or_null(&ctx->tx_list,
 					       struct sdrp_txrec, list))) {
 		kv.iov_base = rec->buf + rec->sent;
@@ -290,6 +331,16 @@ void sdrp_tx_push(struct sdrp_sock *ctx)
 		sdrp_rx_kick(ctx);
 }
 
+/* Release a held DATA ACK and push everything queued. */
+void sdrp_tx_flush(struct sdrp_sock *ctx)
+{
+	if (ctx->tx_hold) {
+		ctx->tx_hold = false;
+		sdrp_timers_flush_disarm(ctx);
+	}
+	sdrp_tx_push(ctx);
+}
+
 void sdrp_tx_work(struct work_struct *work)
 {
 	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, tx_work);
@@ -310,4 +361,5 @@ void sdrp_tx_purge(struct sdrp_sock *ctx)
 		kvfree(rec);
 	}
 	ctx->tx_queued = 0;
+	ctx->tx_hold = false;
 }

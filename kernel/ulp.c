@@ -371,6 +371,7 @@ static void sdrp_proto_build(struct sdrp_proto_slot *slot,
 	prot->getsockopt	= sdrp_getsockopt;
 	prot->sendmsg		= sdrp_sendmsg;
 	prot->recvmsg		= sdrp_recvmsg;
+	prot->release_cb	= sdrp_release_cb;
 	prot->sock_is_readable	= sdrp_sock_is_readable;
 #ifdef SDRP_HAVE_PROTO_SENDPAGE
 	prot->sendpage		= sdrp_sendpage;
