@@ -11,8 +11,8 @@
  *                through sdrp_peer_start_handshake(), RSA-3072 sdrp
  *                certificates from the same keys;
  *   sdrp-daemon  the kernel socket's SDRP_HANDSHAKE through sdrpd: probed,
- *                reported unavailable until the kernel and sdrp-bench
- *                support it.
+ *                reported unavailable until sdrp-bench starts sdrpd
+ *                (the kernel has the daemon path: it answers ESRCH).
  *
  * The RSA keys and X.509 certificates are made on the build host
  * (mkcerts.sh, RSA key generation is far too slow under TCG) and compiled
@@ -268,9 +268,12 @@ static int daemon_probe(int listen_fd, struct bench_error *e)
 				strerror(errno));
 	} else if (setsockopt(c.fd, SOL_SDRP, SDRP_HANDSHAKE, &req,
 			      sizeof(req))) {
-		bench_set_error(e, errno,
-				"SDRP_HANDSHAKE: %s (no daemon path in this kernel module yet)",
-				strerror(errno));
+		/* ESRCH: the kernel has the daemon path, no sdrpd listens */
+		bench_set_error(e, errno, "SDRP_HANDSHAKE: %s (%s)",
+				strerror(errno),
+				errno == ESRCH ?
+				"sdrp-bench starts no sdrpd yet" :
+				"no daemon path in this kernel module");
 	} else {
 		/* needs sdrpd on both hosts: not set up by sdrp-bench yet */
 		bench_set_error(e, EOPNOTSUPP,
