@@ -154,6 +154,12 @@ vm-prereqs: $(KSRC_STAMP)
 	$(MAKE) --no-print-directory -k selftests || \
 		echo "not ok - build selftests" >>$(TAP)/vm-build.tap
 
+# Settings of tests that read them from their environment (make check-vm
+# SEED=123, SOAK=long): the guest kernel hands name=value parameters of
+# its command line to init, whose children inherit them.
+VM_TEST_VARS	:= SEED SDRP_HOSTILE_SECONDS SOAK
+vm_test_env	= $(strip $(foreach v,$(VM_TEST_VARS),$(if $($(v)),$(v)=$($(v)))))
+
 # Its recipe is expanded after vm-prereqs ran, so the wildcards in
 # VM_PROGS see this run's build.
 check-vm: vm-prereqs
@@ -165,6 +171,7 @@ check-vm: vm-prereqs
 		if ! scripts/build-kmod.sh $${SDRP_VM_KDIR:-/lib/modules/$$kver/build}; then \
 			echo "not ok - build sdrp.ko for $$kver" >$$tap; rc=1; continue; \
 		fi; \
+		SDRP_VM_CMDLINE="$${SDRP_VM_CMDLINE:-} $(vm_test_env)" \
 		selftests/vm/run.sh -k $$kver -m $(B)/kmod/$$kver/sdrp.ko \
 			-o $(B)/vm/$$kver -T $(VM_TIMEOUT) -P $(VM_TEST_TIMEOUT) \
 			$(foreach f,$(vm_run_files),-t $(f)) \

@@ -70,6 +70,100 @@ static inline long sdrp_stat_wait(const char *name, long want, int ms)
 	return value;
 }
 
+/* Every counter of /proc/net/sdrp_stat at one moment. */
+#define SDRP_STAT_MAX	64
+
+struct sdrp_stat_snap {
+	unsigned int n;
+	char name[SDRP_STAT_MAX][40];
+	long value[SDRP_STAT_MAX];
+};
+
+/* Read all counters into @s; 0 or -errno. */
+static inline int sdrp_stat_snap(struct sdrp_stat_snap *s)
+{
+	FILE *f = fopen(SDRP_STAT_FILE, "r");
+
+	if (!f)
+		return -errno;
+	s->n = 0;
+	while (s->n < SDRP_STAT_MAX &&
+	       fscanf(f, "%39s %ld", s->name[s->n], &s->value[s->n]) == 2)
+		s->n++;
+	fclose(f);
+	return 0;
+}
+
+/* A counter's value in @s, or -1 if the file has no such line. */
+static inline long sdrp_snap_get(const struct sdrp_stat_snap *s,
+				 const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return s->value[i];
+	return -1;
+}
+
+/* How much a counter grew from @a to @b. */
+static inline long sdrp_snap_delta(const struct sdrp_stat_snap *a,
+				   const struct sdrp_stat_snap *b,
+				   const char *name)
+{
+	return sdrp_snap_get(b, name) - sdrp_snap_get(a, name);
+}
+
+/*
+ * The counter a session closed for @reason counts under, by the names of
+ * Documentation/sdrp.rst (kept here independently of the module's table).
+ */
+static inline const char *sdrp_close_stat_name(unsigned int reason)
+{
+	static const char *const names[SDRP_CLOSE_REASON_MAX + 1] = {
+		[SDRP_CLOSE_LOCAL]	= "SdrpCloseLocal",
+		[SDRP_CLOSE_PEER]	= "SdrpClosePeer",
+		[SDRP_CLOSE_PEER_NO_ACK] = "SdrpClosePeerNoAck",
+		[SDRP_CLOSE_NO_ACK]	= "SdrpCloseNoAck",
+		[SDRP_CLOSE_BAD_MAC]	= "SdrpCloseBadMac",
+		[SDRP_CLOSE_BAD_SEQ]	= "SdrpCloseBadSeq",
+		[SDRP_CLOSE_STALE_TTL]	= "SdrpCloseStaleTtl",
+		[SDRP_CLOSE_FUTURE_TTL]	= "SdrpCloseFutureTtl",
+		[SDRP_CLOSE_OLD_EPOCH]	= "SdrpCloseOldEpoch",
+		[SDRP_CLOSE_BAD_TYPE]	= "SdrpCloseBadType",
+		[SDRP_CLOSE_MALFORMED]	= "SdrpCloseMalformed",
+		[SDRP_CLOSE_TIMEOUT]	= "SdrpCloseTimeout",
+		[SDRP_CLOSE_RETRIES]	= "SdrpCloseRetries",
+		[SDRP_CLOSE_TRANSPORT]	= "SdrpCloseTransport",
+		[SDRP_CLOSE_AUTH]	= "SdrpCloseAuth",
+		[SDRP_CLOSE_INTERNAL]	= "SdrpCloseInternal",
+	};
+
+	return reason <= SDRP_CLOSE_REASON_MAX && names[reason] ?
+	       names[reason] : "none";
+}
+
+/*
+ * The counters of rejected records that a close for @reason implies
+ * (a header the framing refused, or a layout refused after decryption,
+ * for MALFORMED); NULL for reasons that are not about a record.
+ */
+static inline const char *sdrp_reject_stat_name(unsigned int reason,
+						 int framing)
+{
+	switch (reason) {
+	case SDRP_CLOSE_BAD_MAC:	return "SdrpRxBadMac";
+	case SDRP_CLOSE_BAD_SEQ:	return "SdrpRxBadSeq";
+	case SDRP_CLOSE_STALE_TTL:	return "SdrpRxStaleTtl";
+	case SDRP_CLOSE_FUTURE_TTL:	return "SdrpRxFutureTtl";
+	case SDRP_CLOSE_OLD_EPOCH:	return "SdrpRxOldEpoch";
+	case SDRP_CLOSE_BAD_TYPE:	return "SdrpRxBadType";
+	case SDRP_CLOSE_MALFORMED:
+		return framing ? "SdrpRxBadHeader" : "SdrpRxBadLayout";
+	default:			return NULL;
+	}
+}
+
 /*
  * A new network namespace for the calling thread, with loopback up: the
  * per-netns counters start at zero there.  0 or -errno.

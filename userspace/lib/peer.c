@@ -138,6 +138,7 @@ struct sdrp_peer {
 
 	struct sdrp_fault fault;
 	uint32_t fault_seen;	/* matching messages sent so far */
+	struct sdrp_peer_mutator mutator;	/* tests: fuzzers' hook */
 	sdrp_peer_observer_fn observer;
 	void *observer_ctx;
 };
@@ -465,6 +466,38 @@ static int remac(struct sdrp_peer *p, struct sdrp_cipher *used, uint8_t *rec,
 	return 0;
 }
 
+/*
+ * Seal @w into txbuf, through the mutator's hooks if one is set: the
+ * fields first, then the encoded inner plaintext, which is sealed as it
+ * is (a layout the encoder refuses still gets authentic protection).
+ */
+static ssize_t seal(struct sdrp_peer *p, struct sdrp_cipher *c,
+		    struct sdrp_msg *w)
+{
+	const struct sdrp_peer_mutator *mu = &p->mutator;
+	size_t cap = SDRP_MAX_RECORD - SDRP_HDR_LEN - SDRP_GCM_TAG_LEN -
+		     SDRP_MAC_LEN;
+	uint8_t *inner = p->txbuf + SDRP_HDR_LEN;
+	ssize_t len;
+
+	if (mu->message)
+		mu->message(mu->ctx, w);
+	if (!mu->inner)
+		return sdrp_record_seal(c, w, p->txbuf, SDRP_MAX_RECORD);
+	if (sdrp_cipher_counter(c) >= SDRP_MAX_RECORDS_PER_EPOCH)
+		return -EOVERFLOW;
+	len = sdrp_inner_encode(w, inner, cap);
+	if (len < 0)
+		return len;
+	len = (ssize_t)mu->inner(mu->ctx, w->type, inner, (size_t)len, cap);
+	sdrp_hdr_build((struct sdrp_hdr *)p->txbuf, w->type,
+		       sdrp_cipher_is_clear(c) ? SDRP_HDR_F_CLEAR : 0,
+		       sdrp_cipher_epoch(c),
+		       sdrp_record_body_len((uint32_t)len,
+					    !sdrp_cipher_is_clear(c)));
+	return (ssize_t)sdrpi_seal_raw(c, p->txbuf, (size_t)len);
+}
+
 /* The cipher a record of @type goes out with now. */
 static struct sdrp_cipher *tx_cipher(struct sdrp_peer *p, bool clear)
 {
@@ -498,6 +531,9 @@ static int put_record(struct sdrp_peer *p, struct sdrp_cipher *c, uint8_t *rec,
 		if (rc)
 			return rc;
 	}
+	if (p->mutator.wire && rec == p->txbuf)
+		len = p->mutator.wire(p->mutator.ctx, rec, len,
+				      SDRP_MAX_RECORD);
 	if (!silent) {
 		rc = write_all(p, rec, len);
 		if (!rc)
@@ -614,7 +650,7 @@ static int send_msg(struct sdrp_peer *p, struct sdrp_msg *m, bool clear,
 		break;
 	}
 
-	len = sdrp_record_seal(c, &w, p->txbuf, SDRP_MAX_RECORD);
+	len = seal(p, c, &w);
 	if (len >= 0 && f == SDRP_FAULT_CORRUPT) {
 		p->txbuf[SDRP_HDR_LEN] ^= 0x80;	/* first body byte */
 		rc = remac(p, c, p->txbuf, (size_t)len);
@@ -1845,6 +1881,14 @@ void sdrp_peer_get_info(const struct sdrp_peer *p, struct sdrp_info *info)
 	info->role = (uint8_t)p->role;
 	info->close_reason = (uint8_t)p->reason;
 	info->close_errno = sdrp_peer_errno(p);
+}
+
+void sdrp_peer_set_mutator(struct sdrp_peer *p,
+			   const struct sdrp_peer_mutator *mutator)
+{
+	memset(&p->mutator, 0, sizeof(p->mutator));
+	if (mutator)
+		p->mutator = *mutator;
 }
 
 int sdrp_peer_set_fault(struct sdrp_peer *p, const struct sdrp_fault *fault)

@@ -378,6 +378,37 @@ int sdrp_peer_set_fault(struct sdrp_peer *peer, const struct sdrp_fault *fault);
 void sdrp_peer_set_observer(struct sdrp_peer *peer, sdrp_peer_observer_fn fn,
 			    void *ctx);
 
+/*
+ * A fuzzer's hook on everything the peer sends once keys exist (tests
+ * only).  Each callback may be NULL.  The peer's own state (sequence
+ * numbers, retransmission copies, record counters) advances as for the
+ * message it meant to send, whatever the hooks make of the copy on the
+ * wire, so that a mutation models a broken or hostile sender.
+ *
+ * @message:	before encoding: may change type, seq, ttl, nonce and data
+ *		(data must stay valid until the call returns)
+ * @inner:	the encoded inner plaintext of @type (@len bytes, room for
+ *		@cap): may rewrite it; returns its new length, which is
+ *		then protected (GCM and HMAC) as it is
+ * @wire:	the sealed record (@len bytes, room for @cap): may rewrite
+ *		it; returns the number of bytes to write (0: none)
+ */
+struct sdrp_peer_mutator {
+	void (*message)(void *ctx, struct sdrp_msg *msg);
+	size_t (*inner)(void *ctx, unsigned int type, uint8_t *inner,
+			size_t len, size_t cap);
+	size_t (*wire)(void *ctx, uint8_t *rec, size_t len, size_t cap);
+	void *ctx;
+};
+
+/**
+ * sdrp_peer_set_mutator() - set or clear the fuzzer's hook (tests only)
+ * @peer:	peer
+ * @mutator:	hooks (copied), NULL to clear
+ */
+void sdrp_peer_set_mutator(struct sdrp_peer *peer,
+			   const struct sdrp_peer_mutator *mutator);
+
 /**
  * sdrp_fault_name() - name of a fault kind ("bad-mac", ...)
  * @kind:	enum sdrp_fault_kind
