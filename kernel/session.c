@@ -145,6 +145,14 @@ bool sdrp_sess_may_wait_recv(const struct sdrp_sock *ctx)
 
 void sdrp_sess_set_state(struct sdrp_sock *ctx, u8 state)
 {
+	/*
+	 * Sending may end the session under its caller: TCP refused the
+	 * record (reset) and sdrp_tx_push closed with TRANSPORT.  A closed
+	 * session stays closed, or its next timer or send would close (and
+	 * count) it a second time, under another reason than its errno's.
+	 */
+	if (ctx->state == SDRP_SESS_CLOSED)
+		return;
 	ctx->state = state;
 	if (sdrp_states[state].timed)
 		sdrp_timers_recv_arm(ctx);
