@@ -65,7 +65,8 @@ void sdrp_hs_req_put(struct sdrp_hs_req *req)
 	kfree(req->record);
 	kfree(req->hello);
 	kfree_sensitive(req->res);
-	kfree(req);
+	/* SEND's hello MAC keys, if never used. */
+	kfree_sensitive(req);
 }
 
 /*
@@ -199,6 +200,12 @@ static bool record_valid(const u8 *rec, u32 len, u8 type)
 	       len == SDRP_HDR_LEN + sdrp_get_be32(hdr->length);
 }
 
+/* The seq field of a clear record the kernel checked or built. */
+static u64 record_seq(const u8 *rec)
+{
+	return sdrp_get_be64(rec + SDRP_HDR_LEN);
+}
+
 /**
  * sdrp_hs_send - SEND: the HELLO of a request in turn client-hello
  * @net: the caller's namespace
@@ -206,15 +213,17 @@ static bool record_valid(const u8 *rec, u32 len, u8 type)
  * @handle: the request
  * @rec: the HELLO record (may be NULL if absent)
  * @len: its length
+ * @keys: both hello MAC keys (may be NULL if absent); copied
  *
- * The application's thread sends it.  A record that is not one whole
- * HELLO fails the request with EPROTO.
+ * The application's thread sends the HELLO.  The keys let it close with a
+ * clear CLOSE if no HELLO ACK comes in time (hs_fail()).  A record that is
+ * not one whole HELLO, or missing keys, fail the request with EPROTO.
  *
  * Return: 0; -ENOENT if @portid owns no such request; -EINVAL in another
  * turn or for an invalid record; -ENOMEM.
  */
 int sdrp_hs_send(struct net *net, u32 portid, u32 handle, const u8 *rec,
-		 u32 len)
+		 u32 len, const struct sdrp_hs_hello_keys *keys)
 {
 	struct sdrp_hs_net *hn = hs_net(net);
 	struct sdrp_hs_req *req;
@@ -232,7 +241,8 @@ int sdrp_hs_send(struct net *net, u32 portid, u32 handle, const u8 *rec,
 		err = -ENOENT;
 	} else if (req->turn != SDRP_TURN_CLIENT_HELLO) {
 		err = -EINVAL;
-	} else if (!hello || !record_valid(hello, len, SDRP_MSG_HELLO)) {
+	} else if (!hello || !record_valid(hello, len, SDRP_MSG_HELLO) ||
+		   !keys) {
 		req_complete(hn, req, NULL, EPROTO, SDRP_CLOSE_INTERNAL,
 			     SDRP_STAT_HS_BAD_ANSWER);
 		err = -EINVAL;
@@ -240,6 +250,9 @@ int sdrp_hs_send(struct net *net, u32 portid, u32 handle, const u8 *rec,
 		/* The port keeps the turn until the HELLO ACK is relayed. */
 		req->hello = hello;
 		req->hello_len = len;
+		req->hello_seq = record_seq(hello);
+		req->hello_keys = *keys;
+		req->has_hello_keys = true;
 		hello = NULL;
 		req->hello_due = true;
 		req->phase = SDRP_HS_WAIT_PEER;
@@ -382,26 +395,27 @@ static void clear_free(struct sdrp_sock *ctx)
 }
 
 /*
- * Keep the hello MAC keys for the clear close exchange.  The peer's first
- * clear record (HELLO, HELLO ACK) used its counter 0; ours used 0 for the
- * server (HELLO ACK or the CLOSE in its place) and 0 and 1 for the client
- * (HELLO, then its CLOSE).
+ * Keep the hello MAC keys for the clear close exchange, with the next
+ * clear record counter of each direction: @tx_counter ours,
+ * @rx_counter the peer's.
  */
-static int clear_init(struct sdrp_sock *ctx, const struct sdrp_hs_result *res)
+static int clear_init(struct sdrp_sock *ctx,
+		      const struct sdrp_hs_hello_keys *keys, u64 tx_counter,
+		      u64 rx_counter)
 {
 	bool client = ctx->role == SDRP_ROLE_CLIENT;
 	struct sdrp_clear *c;
 	int err;
 
+	clear_free(ctx);
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return -ENOMEM;
-	err = sdrp_dir_mac_init(&c->tx, client ? res->hello_mac_c2s :
-						 res->hello_mac_s2c,
-				client ? 2 : 1);
+	err = sdrp_dir_mac_init(&c->tx, client ? keys->c2s : keys->s2c,
+				tx_counter);
 	if (!err)
-		err = sdrp_dir_mac_init(&c->rx, client ? res->hello_mac_s2c :
-							 res->hello_mac_c2s, 1);
+		err = sdrp_dir_mac_init(&c->rx, client ? keys->s2c : keys->c2s,
+					rx_counter);
 	if (err) {
 		sdrp_dir_mac_free(&c->tx);
 		kfree_sensitive(c);
@@ -427,39 +441,94 @@ struct sdrp_dir_crypto *sdrp_hs_clear_tx(struct sdrp_sock *ctx, u8 type)
 	return !ctx->epoch || ctx->rx_clear ? &ctx->clear->tx : NULL;
 }
 
-/* The seq field of a clear record the kernel checked or built. */
-static u64 record_seq(const u8 *rec)
+/*
+ * Close before the keys exist (protocol.rst): our clear CLOSE under the
+ * hello MAC key, then CLOSING as after any CLOSE (close timer, CLOSE
+ * again, CLOSED WITHOUT ACK).  @close is sdrpd's CLOSE, sent as it is; or
+ * NULL when the client's deadline passed before the HELLO ACK was
+ * answered: the CLOSE is built here, seq n + 1 after the HELLO's n.
+ *
+ * Clear record counters: the peer's first record (HELLO, HELLO ACK or
+ * CLOSE), if it was read, used its counter 0; the client's HELLO used
+ * its 0, so its CLOSE takes 1, while a server's CLOSE takes 0.
+ */
+static int hs_clear_close(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
+			  const struct sdrp_hs_hello_keys *keys, u8 reason,
+			  const u8 *close, u32 close_len)
 {
-	return sdrp_get_be64(rec + SDRP_HDR_LEN);
+	u64 tx_counter = ctx->role == SDRP_ROLE_CLIENT ? 1 : 0;
+	int err;
+
+	/* sdrpd sealed its CLOSE with the counter this takes. */
+	err = clear_init(ctx, keys, tx_counter + !!close, req->record ? 1 : 0);
+	if (err)
+		return err;
+	ctx->rx_seq = req->record ? record_seq(req->record) + 1 :
+				    req->hello_seq;
+	if (!close) {
+		ctx->tx_seq = req->hello_seq + 1;
+		sdrp_sess_fail(ctx, reason);
+		return 0;
+	}
+	err = sdrp_tx_raw(ctx, close, close_len);
+	if (!err)
+		sdrp_sess_closing(ctx, reason, record_seq(close));
+	return err;
+}
+
+/*
+ * Under lock_sock, the request complete: SEND's hello MAC keys into
+ * @keys, once; false if SEND gave none (no HELLO went out).
+ */
+static bool hello_keys_take(struct sdrp_hs_req *req,
+			    struct sdrp_hs_hello_keys *keys)
+{
+	struct sdrp_hs_net *hn = hs_net(req->net);
+	bool has;
+
+	mutex_lock(&hn->lock);
+	has = req->has_hello_keys;
+	if (has)
+		*keys = req->hello_keys;
+	memzero_explicit(&req->hello_keys, sizeof(req->hello_keys));
+	req->has_hello_keys = false;
+	mutex_unlock(&hn->lock);
+	return has;
 }
 
 /*
  * A failure ends the handshake: the application's call returns -@status
- * at once.  A CLOSE from sdrpd is sent and answered as any CLOSE
- * (CLOSING, the close timer, CLOSED WITHOUT ACK); a CLOSE ACK is sent and
- * the session is closed; without a record the session is closed
- * silently (no key to authenticate anything with).
+ * at once.  A CLOSE from sdrpd, or the client's own when its deadline
+ * passed after the HELLO, is sent and answered as any CLOSE
+ * (hs_clear_close()); a CLOSE ACK is sent and the session is closed;
+ * without a record the session is closed silently (no key to
+ * authenticate anything with).
  */
 static int hs_fail(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 		   u32 status, u8 reason, const struct sdrp_hs_result *res)
 {
 	u8 type = res && res->record_len ? res->record[1] : 0;
+	struct sdrp_hs_hello_keys keys;
+	bool closing = false;
 
 	if (ctx->state == SDRP_SESS_CLOSED)
 		return ctx->err ?: -EPIPE;
 	/* An interrupted call: later calls see a local close. */
 	ctx->err = status == EINTR ? -EPIPE : -(int)status;
-	if (type == SDRP_MSG_CLOSE && !clear_init(ctx, res)) {
-		ctx->rx_seq = req->record ? record_seq(req->record) + 1 : 0;
-		if (!sdrp_tx_raw(ctx, res->record, res->record_len)) {
-			sdrp_sess_closing(ctx, reason, record_seq(res->record));
-			goto out;
-		}
+	if (type == SDRP_MSG_CLOSE) {
+		closing = !hs_clear_close(ctx, req, &res->hello_keys, reason,
+					  res->record, res->record_len);
 	} else if (type == SDRP_MSG_CLOSE_ACK) {
 		sdrp_tx_raw(ctx, res->record, res->record_len);
+	} else if (!res && status == ETIMEDOUT &&
+		   req->role == SDRP_ROLE_CLIENT &&
+		   hello_keys_take(req, &keys)) {
+		/* C_HELLO_SENT, timer: the server did not answer in time. */
+		closing = !hs_clear_close(ctx, req, &keys, reason, NULL, 0);
+		memzero_explicit(&keys, sizeof(keys));
 	}
-	sdrp_sess_closed(ctx, reason);
-out:
+	if (!closing)
+		sdrp_sess_closed(ctx, reason);
 	sdrp_rx_resume(ctx);
 	return -(int)status;
 }
@@ -504,8 +573,9 @@ static int hs_established(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 	int err;
 
 	err = sdrp_sess_install(ctx, &res->keys);
+	/* Server: its HELLO ACK and the client's HELLO used counter 0. */
 	if (!err && server)
-		err = clear_init(ctx, res);
+		err = clear_init(ctx, &res->hello_keys, 1, 1);
 	if (err) {
 		sdrp_stats_inc(req->net, hs_err_stat(SDRP_HS_ERROR_INTERNAL));
 		return hs_fail(ctx, req, err == -ENOMEM ? ENOMEM : EIO,

@@ -37,6 +37,12 @@ struct sdrp_hs_addr {
 	u32 scope_id;
 };
 
+/* The two hello MAC keys derived from s0 (secret). */
+struct sdrp_hs_hello_keys {
+	u8 c2s[SDRP_HELLO_MAC_LEN];
+	u8 s2c[SDRP_HELLO_MAC_LEN];
+};
+
 /*
  * How a request ended: a DONE, or the kernel (timeout, owner gone,
  * cancellation).  Holds keys: wiped with kfree_sensitive().
@@ -50,8 +56,7 @@ struct sdrp_hs_result {
 	u8 n_hello_keys;		/* hello MAC keys DONE carried, 0..2 */
 	u32 rekey_interval;		/* 0: absent */
 	struct sdrp_keys keys;
-	u8 hello_mac_c2s[SDRP_HELLO_MAC_LEN];
-	u8 hello_mac_s2c[SDRP_HELLO_MAC_LEN];
+	struct sdrp_hs_hello_keys hello_keys;
 	char peer[SDRP_IDENTITY_MAX + 1];	/* "": absent */
 	u32 record_len;			/* 0: no record to send */
 	u8 record[SDRP_HELLO_RECORD_MAX];
@@ -90,6 +95,10 @@ struct sdrp_hs_req {
 	u32 record_len;
 	u8 *hello;			/* SEND's HELLO, until sent */
 	u32 hello_len;
+	u64 hello_seq;			/* its seq n */
+	/* SEND's hello MAC keys (secret), for a CLOSE instead of DONE */
+	bool has_hello_keys;
+	struct sdrp_hs_hello_keys hello_keys;
 	struct sdrp_hs_result *res;	/* set when COMPLETED */
 };
 
@@ -98,7 +107,7 @@ int sdrp_hs_accept(struct net *net, u32 portid, struct sdrp_hs_req **out);
 void sdrp_hs_requeue(struct sdrp_hs_req *req);
 void sdrp_hs_req_put(struct sdrp_hs_req *req);
 int sdrp_hs_send(struct net *net, u32 portid, u32 handle, const u8 *rec,
-		 u32 len);
+		 u32 len, const struct sdrp_hs_hello_keys *keys);
 int sdrp_hs_done(struct net *net, u32 portid, u32 handle,
 		 struct sdrp_hs_result *res);
 void sdrp_hs_addr_get(const struct sock *sk, struct sdrp_hs_addr *local,

@@ -31,6 +31,8 @@
 static const struct nla_policy sdrp_send_nl_policy[SDRP_A_SEND_MAX + 1] = {
 	[SDRP_A_SEND_HANDLE]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[SDRP_A_SEND_RECORD]	= { .type = NLA_BINARY, },
+	[SDRP_A_SEND_HELLO_MAC_C2S] = NLA_POLICY_EXACT_LEN(SDRP_HELLO_MAC_LEN),
+	[SDRP_A_SEND_HELLO_MAC_S2C] = NLA_POLICY_EXACT_LEN(SDRP_HELLO_MAC_LEN),
 };
 
 static const struct nla_policy sdrp_done_nl_policy[SDRP_A_DONE_MAX + 1] = {
@@ -224,17 +226,6 @@ requeue:
 	return err;
 }
 
-static int sdrp_nl_send_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct nlattr *rec = info->attrs[SDRP_A_SEND_RECORD];
-
-	if (!info->attrs[SDRP_A_SEND_HANDLE])
-		return -EINVAL;
-	return sdrp_hs_send(genl_info_net(info), info->snd_portid,
-			    nla_get_u32(info->attrs[SDRP_A_SEND_HANDLE]),
-			    rec ? nla_data(rec) : NULL, rec ? nla_len(rec) : 0);
-}
-
 /*
  * Copy a secret attribute out, then wipe it where it lies: netlink frees
  * the request skb with an ordinary kfree, which would leave the key bytes
@@ -244,6 +235,40 @@ static void take_secret(struct nlattr *a, void *dst, size_t len)
 {
 	memcpy(dst, nla_data(a), len);
 	memzero_explicit(nla_data(a), nla_len(a));
+}
+
+/* Both hello MAC keys of @c2s and @s2c into @keys; false unless both. */
+static bool take_hello_keys(struct nlattr *c2s, struct nlattr *s2c,
+			    struct sdrp_hs_hello_keys *keys)
+{
+	if (c2s)
+		take_secret(c2s, keys->c2s, sizeof(keys->c2s));
+	if (s2c)
+		take_secret(s2c, keys->s2c, sizeof(keys->s2c));
+	return c2s && s2c;
+}
+
+static int sdrp_nl_send_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *rec = info->attrs[SDRP_A_SEND_RECORD];
+	struct sdrp_hs_hello_keys keys;
+	bool has_keys;
+	int err;
+
+	has_keys = take_hello_keys(info->attrs[SDRP_A_SEND_HELLO_MAC_C2S],
+				   info->attrs[SDRP_A_SEND_HELLO_MAC_S2C],
+				   &keys);
+	if (!info->attrs[SDRP_A_SEND_HANDLE]) {
+		err = -EINVAL;
+		goto out;
+	}
+	err = sdrp_hs_send(genl_info_net(info), info->snd_portid,
+			   nla_get_u32(info->attrs[SDRP_A_SEND_HANDLE]),
+			   rec ? nla_data(rec) : NULL, rec ? nla_len(rec) : 0,
+			   has_keys ? &keys : NULL);
+out:
+	memzero_explicit(&keys, sizeof(keys));
+	return err;
 }
 
 static void done_parse(struct nlattr **tb, struct sdrp_hs_result *res)
@@ -267,16 +292,10 @@ static void done_parse(struct nlattr **tb, struct sdrp_hs_result *res)
 			    sizeof(res->keys));
 		res->has_keys = true;
 	}
-	if (tb[SDRP_A_DONE_HELLO_MAC_C2S]) {
-		take_secret(tb[SDRP_A_DONE_HELLO_MAC_C2S], res->hello_mac_c2s,
-			    sizeof(res->hello_mac_c2s));
-		res->n_hello_keys++;
-	}
-	if (tb[SDRP_A_DONE_HELLO_MAC_S2C]) {
-		take_secret(tb[SDRP_A_DONE_HELLO_MAC_S2C], res->hello_mac_s2c,
-			    sizeof(res->hello_mac_s2c));
-		res->n_hello_keys++;
-	}
+	take_hello_keys(tb[SDRP_A_DONE_HELLO_MAC_C2S],
+			tb[SDRP_A_DONE_HELLO_MAC_S2C], &res->hello_keys);
+	res->n_hello_keys = !!tb[SDRP_A_DONE_HELLO_MAC_C2S] +
+			    !!tb[SDRP_A_DONE_HELLO_MAC_S2C];
 	a = tb[SDRP_A_DONE_RECORD];
 	if (a && nla_len(a) > SDRP_HELLO_RECORD_MAX) {
 		res->invalid = true;

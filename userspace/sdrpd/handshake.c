@@ -8,7 +8,7 @@
  * the worker threads (workers.c) and everything here is thread safe.
  *
  *   client-hello   sdrp_hs_client_hello(), keep the sdrp_hs by handle,
- *                  answer SEND with the HELLO
+ *                  answer SEND with the HELLO and the hello MAC keys
  *   server-hello   replay cache, sdrp_hs_server_hello(), answer DONE with
  *                  the HELLO ACK, the keys and the hello MAC keys
  *   client-finish  take the sdrp_hs back, sdrp_hs_client_finish(), answer
@@ -436,6 +436,8 @@ static void client_hello(struct sdrpd_engine *e, struct sdrpd_config *cfg,
 	}
 	ans->record_len = (size_t)len;
 	p->hello_seq = clear_seq(ans->record, ans->record_len);
+	/* The kernel's clear CLOSE if no HELLO ACK comes in time. */
+	put_hello_keys(ans, p->s0);
 	/* A second of grace for a turn queued just before the deadline. */
 	p->deadline_ms = req->received_ms + req->timeout_ms + 1000;
 	ans->cmd = SDRP_CMD_SEND;

@@ -152,7 +152,12 @@ int sdrpd_nl_put_answer(struct nl_msg *msg, const struct sdrpd_answer *a)
 		return -EMSGSIZE;
 	if (a->cmd == SDRP_CMD_SEND)
 		return nla_put(msg, SDRP_A_SEND_RECORD, (int)a->record_len,
-			       a->record) ? -EMSGSIZE : 0;
+			       a->record) ||
+		       nla_put(msg, SDRP_A_SEND_HELLO_MAC_C2S,
+			       sizeof(a->hello_mac_c2s), a->hello_mac_c2s) ||
+		       nla_put(msg, SDRP_A_SEND_HELLO_MAC_S2C,
+			       sizeof(a->hello_mac_s2c), a->hello_mac_s2c) ?
+		       -EMSGSIZE : 0;
 	/* SEND and DONE share HANDLE = 1; the rest are DONE's. */
 	if (nla_put_u32(msg, SDRP_A_DONE_STATUS, a->status))
 		return -EMSGSIZE;

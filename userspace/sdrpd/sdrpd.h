@@ -154,8 +154,8 @@ struct sdrpd_answer {
 	/* DONE success: secrets, wiped by sdrpd_answer_clear() */
 	bool has_keys;
 	struct sdrp_keys keys;
-	/* DONE success, or failure with a CLOSE: the close exchange needs
-	 * them (secrets too) */
+	/* SEND, DONE success, or DONE failure with a CLOSE: the close
+	 * exchange needs them (secrets too) */
 	bool has_hello_keys;
 	uint8_t hello_mac_c2s[SDRP_MAC_KEY_LEN];
 	uint8_t hello_mac_s2c[SDRP_MAC_KEY_LEN];

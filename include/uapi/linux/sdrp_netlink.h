@@ -122,6 +122,8 @@ enum {
 enum {
 	SDRP_A_SEND_HANDLE = 1,		/* u32 */
 	SDRP_A_SEND_RECORD,		/* binary: HELLO to send */
+	SDRP_A_SEND_HELLO_MAC_C2S,	/* 64 bytes: secret */
+	SDRP_A_SEND_HELLO_MAC_S2C,	/* 64 bytes: secret */
 
 	__SDRP_A_SEND_MAX,
 	SDRP_A_SEND_MAX = (__SDRP_A_SEND_MAX - 1)

@@ -157,6 +157,37 @@ out:
 	return ok;
 }
 
+/*
+ * What the client's kernel does with SEND's keys when no HELLO ACK comes
+ * in time: a clear CLOSE under hello-mac-c2s, clear counter 1 (the HELLO
+ * took 0), seq n + 1.  The server's side opens it with the c2s hello MAC
+ * key its own daemon derived.
+ */
+static bool hello_timeout_close_opens(const struct sdrpd_answer *send,
+				      const struct sdrpd_answer *s)
+{
+	struct sdrp_cipher *tx = NULL, *rx = NULL;
+	uint64_t n = sdrp_get_be64(send->record + SDRP_HDR_LEN);
+	struct sdrp_msg m = {
+		.type = SDRP_MSG_CLOSE, .seq = n + 1,
+		.ttl = sdrp_now_ms() + 1000,
+	}, got;
+	uint8_t rec[256];
+	ssize_t len;
+	bool ok = false;
+
+	if (sdrp_cipher_new_clear(&tx, send->hello_mac_c2s, 1) ||
+	    sdrp_cipher_new_clear(&rx, s->hello_mac_c2s, 1))
+		goto out;
+	len = sdrp_record_seal(tx, &m, rec, sizeof(rec));
+	ok = len > 0 && !sdrp_record_open(rx, rec, (size_t)len, &got, NULL) &&
+	     got.type == SDRP_MSG_CLOSE && got.seq == s->keys.c2s_seq;
+out:
+	sdrp_cipher_free(tx);
+	sdrp_cipher_free(rx);
+	return ok;
+}
+
 static void test_success(const struct fx *f)
 {
 	struct side c, s;
@@ -170,6 +201,12 @@ static void test_success(const struct fx *f)
 	run_full(&c, &s, 1, "server.example", &r);
 	IS(r.hello.cmd, SDRP_CMD_SEND, "client-hello answers SEND");
 	IS(record_type(&r.hello), SDRP_MSG_HELLO, "SEND carries a HELLO");
+	OK(r.hello.has_hello_keys &&
+	   !memcmp(r.hello.hello_mac_c2s, r.server.hello_mac_c2s, 64) &&
+	   !memcmp(r.hello.hello_mac_s2c, r.server.hello_mac_s2c, 64),
+	   "SEND carries both hello MAC keys, the ones the server derives");
+	OK(hello_timeout_close_opens(&r.hello, &r.server),
+	   "with SEND's c2s key, the kernel's CLOSE after no HELLO ACK opens at the server (counter 1, seq n+1)");
 	IS(r.server.cmd, SDRP_CMD_DONE, "server-hello answers DONE");
 	IS(r.server.status, 0, "server accepts the client");
 	IS(record_type(&r.server), SDRP_MSG_HELLO_ACK,

@@ -33,6 +33,16 @@ static struct nla_policy done_policy[SDRP_A_DONE_MAX + 1] = {
 	[SDRP_A_DONE_ERROR]		= { .type = NLA_U32 },
 };
 
+/* What the spec tells the kernel to enforce on SEND. */
+static struct nla_policy send_policy[SDRP_A_SEND_MAX + 1] = {
+	[SDRP_A_SEND_HANDLE]		= { .type = NLA_U32 },
+	[SDRP_A_SEND_RECORD]	= { .maxlen = SDRP_HELLO_RECORD_MAX },
+	[SDRP_A_SEND_HELLO_MAC_C2S] = { .minlen = SDRP_HELLO_MAC_LEN,
+					.maxlen = SDRP_HELLO_MAC_LEN },
+	[SDRP_A_SEND_HELLO_MAC_S2C] = { .minlen = SDRP_HELLO_MAC_LEN,
+					.maxlen = SDRP_HELLO_MAC_LEN },
+};
+
 static struct nl_msg *accept_msg(void)
 {
 	struct nl_msg *m = nlmsg_alloc_size(SDRP_HELLO_RECORD_MAX + 1024);
@@ -305,20 +315,27 @@ static void test_done(void)
 	   "done failure with CLOSE: hello MAC keys, never the epoch keys");
 	nlmsg_free(m);
 
-	/* SEND: handle and HELLO only. */
+	/* SEND: handle, HELLO and the hello MAC keys. */
 	memset(a, 0, sizeof(*a));
 	a->cmd = SDRP_CMD_SEND;
 	a->handle = 5;
 	a->record_len = 1200;
+	a->has_hello_keys = true;
+	memset(a->hello_mac_c2s, 0xc2, 64);
+	memset(a->hello_mac_s2c, 0x2c, 64);
 	m = answer_msg(a);
-	IS(genlmsg_parse(nlmsg_hdr(m), 0, tb, SDRP_A_SEND_MAX, NULL), 0,
-	   "send: parses");
+	IS(genlmsg_parse(nlmsg_hdr(m), 0, tb, SDRP_A_SEND_MAX, send_policy), 0,
+	   "send: parses under the spec's policy");
 	OK(genlmsg_hdr(nlmsg_hdr(m))->cmd == SDRP_CMD_SEND &&
 	   nla_get_u32(tb[SDRP_A_SEND_HANDLE]) == 5 &&
 	   nla_len(tb[SDRP_A_SEND_RECORD]) == 1200,
 	   "send: handle and record");
+	OK(tb[SDRP_A_SEND_HELLO_MAC_C2S] && tb[SDRP_A_SEND_HELLO_MAC_S2C] &&
+	   ((uint8_t *)nla_data(tb[SDRP_A_SEND_HELLO_MAC_C2S]))[0] == 0xc2 &&
+	   ((uint8_t *)nla_data(tb[SDRP_A_SEND_HELLO_MAC_S2C]))[63] == 0x2c,
+	   "send: both hello MAC keys, for the kernel's clear CLOSE");
 	OK(genlmsg_attrlen(genlmsg_hdr(nlmsg_hdr(m)), 0) ==
-	   nla_total_size(4) + nla_total_size(1200),
+	   nla_total_size(4) + nla_total_size(1200) + 2 * nla_total_size(64),
 	   "send: nothing else in the message");
 	nlmsg_free(m);
 	sdrpd_answer_clear(a);
