@@ -19,7 +19,7 @@
  * to catch.
  *
  *   SEED=N            repeat a run (the seed is printed)
- *   SDRP_HOSTILE_SECONDS=N  budget per kernel role (default 20)
+ *   SDRP_HOSTILE_SECONDS=N  budget per kernel role (default 10)
  */
 #include <pthread.h>
 #include <sys/mman.h>
@@ -738,7 +738,7 @@ FIXTURE_TEARDOWN(hostile)
 TEST_F_TIMEOUT(hostile, mutated_records, 300)
 {
 	unsigned long seed = env_ulong("SEED", 0);
-	unsigned long budget = env_ulong("SDRP_HOSTILE_SECONDS", 20);
+	unsigned long budget = env_ulong("SDRP_HOSTILE_SECONDS", 10);
 	struct totals sum = { 0 };
 	unsigned int k, r;
 	pid_t pid[WORKERS];

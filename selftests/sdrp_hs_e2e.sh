@@ -11,8 +11,8 @@
 #
 # Each: the handshake (both ends name the other's verified identity, each
 # daemon logs it), exchanges with every byte checked (1000 kernel to
-# kernel: about 100 rekeys at the default interval of 10; 200 against
-# the libsdrp peer, 1000 with SDRP_HS_E2E_PEER_N=1000), the CLOSE
+# kernel and against the libsdrp peer in each role: about 100 rekeys at
+# the default interval of 10), the CLOSE
 # exchange, and the handshake counters of /proc/net/sdrp_stat.  The two ends are sdrp-peer:
 # --kernel for a kernel socket, without it libsdrp's peer.
 set -u
@@ -23,10 +23,9 @@ here=$(dirname "$0")
 . "$here/lib/sdrpd_hosts.sh"
 
 # kernel <-> kernel: N exchanges; against the libsdrp peer N_PEER
-# (SDRP_HS_E2E_PEER_N in the guest's environment, e.g.
-# SDRP_VM_CMDLINE=SDRP_HS_E2E_PEER_N=1000, for the long run)
+# (SDRP_HS_E2E_PEER_N in the guest's environment to change it)
 N=1000
-N_PEER=${SDRP_HS_E2E_PEER_N:-200}
+N_PEER=${SDRP_HS_E2E_PEER_N:-1000}
 # small bodies (the emulated CPU's time goes to the records), an empty one
 SIZES=0,1,100,1000,17,4096,300,64
 W=
