@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run last: after every sdrp test, no session is left in this namespace,
-# none of the tests' namespaces still pins the module, and it unloads.
+# Run after the other tests (only sdrp_soak, which checks its own unload,
+# follows): no session is left in this namespace, none of the tests'
+# namespaces still pins the module, and it unloads.
 set -u
 
 . "$(dirname "$0")/lib/tap.sh"
