@@ -281,6 +281,20 @@ int sdrp_seal(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len)
 	return err;
 }
 
+/* HMAC of the record at @rec against its trailing MAC, in constant time. */
+static int record_check_mac(struct sdrp_dir_crypto *dc, const u8 *rec,
+			    u32 rec_len)
+{
+	u32 body_end = rec_len - SDRP_MAC_LEN;
+	u8 mac[SDRP_MAC_LEN];
+	int err;
+
+	err = record_mac(dc, rec, body_end, mac);
+	if (err)
+		return err;
+	return crypto_memneq(mac, rec + body_end, SDRP_MAC_LEN) ? -EBADMSG : 0;
+}
+
 /*
  * Verify and decrypt the protected record at @rec (header included) in
  * place under the current record counter: HMAC first, in constant time,
@@ -290,15 +304,9 @@ int sdrp_seal(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len)
 int sdrp_open(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len)
 {
 	u32 body_end = rec_len - SDRP_MAC_LEN;
-	u8 mac[SDRP_MAC_LEN];
-	int err;
 
-	err = record_mac(dc, rec, body_end, mac);
-	if (err)
-		return err;
-	if (crypto_memneq(mac, rec + body_end, SDRP_MAC_LEN))
-		return -EBADMSG;
-	return record_gcm(dc, rec, body_end, body_end - SDRP_HDR_LEN, false);
+	return record_check_mac(dc, rec, rec_len) ?:
+	       record_gcm(dc, rec, body_end, body_end - SDRP_HDR_LEN, false);
 }
 
 /*
@@ -423,14 +431,7 @@ int sdrp_seal_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 inner_len)
 /* Verify a clear record; the caller advances the counter, as sdrp_open. */
 int sdrp_open_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len)
 {
-	u32 body_end = rec_len - SDRP_MAC_LEN;
-	u8 mac[SDRP_MAC_LEN];
-	int err;
-
-	err = record_mac(dc, rec, body_end, mac);
-	if (err)
-		return err;
-	return crypto_memneq(mac, rec + body_end, SDRP_MAC_LEN) ? -EBADMSG : 0;
+	return record_check_mac(dc, rec, rec_len);
 }
 
 /* HKDF-Extract (RFC 5869): PRK = HMAC-SHA512(salt, IKM). */
