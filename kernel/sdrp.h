@@ -281,6 +281,7 @@ enum sdrp_stat_item {
 	SDRP_STAT_REKEYS,		/* epochs switched by a rekey */
 	SDRP_STAT_RESEND_OUT,		/* RESEND LASTs sent */
 	SDRP_STAT_RESEND_IN,		/* messages retransmitted on request */
+	SDRP_STAT_ORPHANS_REFUSED,	/* close() aborted at max_orphans */
 	/* one per enum sdrp_close_reason, LOCAL..INTERNAL */
 	SDRP_STAT_CLOSE_FIRST,
 	SDRP_STAT_CLOSE_LAST = SDRP_STAT_CLOSE_FIRST +
@@ -309,12 +310,15 @@ enum sdrp_stat_item {
 
 void sdrp_stats_inc(struct net *net, enum sdrp_stat_item item);
 void sdrp_stats_dec(struct net *net, enum sdrp_stat_item item);
+bool sdrp_orphans_charge(struct net *net);
+void sdrp_orphans_uncharge(struct net *net);
 int sdrp_stats_init(void);
 void sdrp_stats_exit(void);
 
-/* sysctl.c: per-netns defaults of struct sdrp_params */
+/* sysctl.c: per-netns defaults of struct sdrp_params, max_orphans */
 void sdrp_params_default(const struct net *net, struct sdrp_params *p);
 int sdrp_params_check(const struct sdrp_params *p);
+unsigned int sdrp_max_orphans(const struct net *net);
 int sdrp_sysctl_init(void);
 void sdrp_sysctl_exit(void);
 

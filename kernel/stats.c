@@ -6,6 +6,10 @@
  * a reader sums them.  Gauges such as the current session count are
  * incremented and decremented on whichever CPU runs, so a single CPU's
  * value may be negative: only the sum is meaningful.
+ *
+ * The orphan gauge is the exception: close() must compare it with
+ * net.sdrp.max_orphans and take a slot in one step, so it is one atomic
+ * per namespace (orphans are few and short-lived; no hot path reads it).
  */
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
@@ -21,6 +25,7 @@ struct sdrp_mib {
 
 struct sdrp_net {
 	struct sdrp_mib __percpu *mib;
+	atomic_t orphans;	/* SdrpCurrOrphans */
 };
 
 static unsigned int sdrp_net_id __read_mostly;
@@ -34,6 +39,7 @@ static const char *const sdrp_stat_names[SDRP_STAT_NUM] = {
 	[SDRP_STAT_REKEYS]		= "SdrpRekeys",
 	[SDRP_STAT_RESEND_OUT]		= "SdrpResendLastOut",
 	[SDRP_STAT_RESEND_IN]		= "SdrpResendLastIn",
+	[SDRP_STAT_ORPHANS_REFUSED]	= "SdrpOrphansRefused",
 	/* one per close reason, in enum sdrp_close_reason order */
 	[SDRP_STAT_CLOSE_FIRST + 0]	= "SdrpCloseLocal",
 	[SDRP_STAT_CLOSE_FIRST + 1]	= "SdrpClosePeer",
@@ -100,6 +106,28 @@ void sdrp_stats_dec(struct net *net, enum sdrp_stat_item item)
 	this_cpu_dec(sdrp_net(net)->mib->items[item]);
 }
 
+/*
+ * Take an orphan slot in @net unless it holds net.sdrp.max_orphans of them
+ * already (a lowered limit refuses until enough orphans ended).
+ */
+bool sdrp_orphans_charge(struct net *net)
+{
+	atomic_t *orphans = &sdrp_net(net)->orphans;
+	unsigned int max = sdrp_max_orphans(net);
+	int cur = atomic_read(orphans);
+
+	do {
+		if ((unsigned int)cur >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(orphans, &cur, cur + 1));
+	return true;
+}
+
+void sdrp_orphans_uncharge(struct net *net)
+{
+	atomic_dec(&sdrp_net(net)->orphans);
+}
+
 static_assert(SDRP_CLOSE_LOCAL == 1 && SDRP_CLOSE_INTERNAL == 16);
 static_assert(SDRP_HS_ERROR_MALFORMED == 1 && SDRP_HS_ERROR_INTERNAL == 18);
 
@@ -115,6 +143,7 @@ static int sdrp_stat_show(struct seq_file *seq, void *v)
 		for (i = 0; i < SDRP_STAT_NUM; i++)
 			sum[i] += READ_ONCE(mib->items[i]);
 	}
+	sum[SDRP_STAT_CURR_ORPHANS] = atomic_read(&sn->orphans);
 	for (i = 0; i < SDRP_STAT_NUM; i++)
 		seq_printf(seq, "%-32s\t%ld\n", sdrp_stat_names[i], sum[i]);
 	return 0;

@@ -2,7 +2,8 @@
 /*
  * net.sdrp.*: the defaults of struct sdrp_params, per network namespace.
  * A socket copies its namespace's values when the ULP attaches and may
- * change its own with SDRP_PARAMS.
+ * change its own with SDRP_PARAMS.  One more, max_orphans, is a limit of
+ * the namespace itself (ulp.c, sdrp_close()).
  *
  * Every namespace starts at the paper's values, the one in which the
  * module loads as much as one created later: a container's defaults do
@@ -22,13 +23,26 @@
 #define SDRP_MAX_MS		3600000
 #define SDRP_MAX_RETRIES	100
 
-/* One slot per sysctl, in the order of struct sdrp_params. */
+/*
+ * How many closed sessions may finish their CLOSE exchange in the
+ * background at once, per namespace.  Each holds its TCP socket, its
+ * session and its epoch's crypto transforms for up to close_timeout_ms x
+ * max_retries (135 s with the defaults), uncounted by tcp_max_orphans; a
+ * peer that answers its CLOSE ACKs leaves far fewer (each lasts a round
+ * trip), so 1024 only binds when peers stop answering.
+ */
+#define SDRP_DEFAULT_MAX_ORPHANS	1024
+
+/*
+ * One slot per sysctl: those of struct sdrp_params in its order, then the
+ * namespace's own limits.
+ */
 enum {
 	SDRP_D_INTERVAL, SDRP_D_TTL, SDRP_D_SKEW, SDRP_D_RECV, SDRP_D_CLOSE,
-	SDRP_D_RETRIES, SDRP_D_POLICY, SDRP_D_NUM,
+	SDRP_D_RETRIES, SDRP_D_POLICY, SDRP_D_MAX_ORPHANS, SDRP_D_NUM,
 };
 
-/* The paper's values: what every namespace starts with. */
+/* The paper's values (and the default limits): every namespace's start. */
 static const unsigned int sdrp_paper_defaults[SDRP_D_NUM] = {
 	[SDRP_D_INTERVAL]	= 10,
 	[SDRP_D_TTL]		= 25000,
@@ -37,6 +51,7 @@ static const unsigned int sdrp_paper_defaults[SDRP_D_NUM] = {
 	[SDRP_D_CLOSE]		= 45000,
 	[SDRP_D_RETRIES]	= 3,
 	[SDRP_D_POLICY]		= SDRP_POLICY_CLOSE,
+	[SDRP_D_MAX_ORPHANS]	= SDRP_DEFAULT_MAX_ORPHANS,
 };
 
 struct sdrp_sysctl_net {
@@ -54,6 +69,8 @@ static unsigned int max_ms = SDRP_MAX_MS;
 static unsigned int max_retries = SDRP_MAX_RETRIES;
 static unsigned int policy_min = SDRP_POLICY_CLOSE;
 static unsigned int policy_max = SDRP_POLICY_RESEND;
+/* The orphan count is an atomic_t (stats.c). */
+static unsigned int max_orphans = INT_MAX;
 
 /* Each namespace's copy of the table points .data at its own slot. */
 #define SDRP_SYSCTL(_name, _min, _max) {			\
@@ -74,6 +91,7 @@ static const struct ctl_table sdrp_sysctl_template[] = {
 	SDRP_SYSCTL("close_timeout_ms", &one, &max_ms),
 	SDRP_SYSCTL("max_retries", &one, &max_retries),
 	SDRP_SYSCTL("policy", &policy_min, &policy_max),
+	SDRP_SYSCTL("max_orphans", &zero, &max_orphans),
 	SDRP_SYSCTL_END
 };
 
@@ -95,6 +113,12 @@ void sdrp_params_default(const struct net *net, struct sdrp_params *p)
 	p->max_retries = READ_ONCE(d[SDRP_D_RETRIES]);
 	p->policy = READ_ONCE(d[SDRP_D_POLICY]);
 	p->reserved = 0;
+}
+
+/* How many orphans @net may hold (0: every close() aborts). */
+unsigned int sdrp_max_orphans(const struct net *net)
+{
+	return READ_ONCE(sdrp_sysctl_net(net)->defaults[SDRP_D_MAX_ORPHANS]);
 }
 
 /* The same bounds as the sysctls. */

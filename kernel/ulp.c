@@ -98,8 +98,7 @@ static void sdrp_teardown(struct sdrp_sock *ctx)
  * inode number that /proc/net/tcp shows stay); TCP's close orphans it
  * from there.  The module stays pinned meanwhile: the attached ULP holds
  * it until the sock is destroyed, which cannot happen before TCP's close.
- * Without memory for that socket, close() ends the session at once, as
- * it did before orphans.
+ * The caller took the namespace's orphan slot (sdrp_orphans_charge).
  */
 static bool sdrp_orphan(struct sdrp_sock *ctx)
 {
@@ -125,7 +124,6 @@ static bool sdrp_orphan(struct sdrp_sock *ctx)
 	write_unlock_bh(&sk->sk_callback_lock);
 	ctx->orphan_sock = sa;
 	ctx->orphan = true;
-	sdrp_stats_inc(sock_net(sk), SDRP_STAT_CURR_ORPHANS);
 	return true;
 }
 
@@ -139,17 +137,43 @@ void sdrp_orphan_work(struct work_struct *work)
 	struct sock *sk = ctx->sk;
 
 	sdrp_teardown(ctx);
-	sdrp_stats_dec(sock_net(sk), SDRP_STAT_CURR_ORPHANS);
+	sdrp_orphans_uncharge(sock_net(sk));
 	/* Orphans the sock; may destroy it and free ctx: neither after. */
 	tcp->close(sk, 0);
 	/* Wake-ups may still look at its wait queue under RCU. */
 	kfree_rcu(sa, socket.wq.rcu);
 }
 
+/*
+ * Would close() leave an exchange to finish?  Not without a session, nor
+ * during the initial handshake, which has no key to send a CLOSE with (a
+ * close there ends the session at once), nor once it is CLOSED.
+ */
+static bool close_has_exchange(const struct sdrp_sock *ctx)
+{
+	return ctx->state != SDRP_SESS_NONE &&
+	       ctx->state != SDRP_SESS_HANDSHAKE &&
+	       ctx->state != SDRP_SESS_CLOSED;
+}
+
+/*
+ * The abortive close of SO_LINGER 0, also used when the namespace holds
+ * net.sdrp.max_orphans orphans already: CLOSED WITHOUT ACK at once
+ * (reason LOCAL here), which the paper allows a sender that will not wait
+ * for the CLOSE ACK; the peer sees PEER_NO_ACK, or the reset of a
+ * lingering close if it overtakes the record: ECONNRESET either way.
+ */
+static void sdrp_close_abort(struct sdrp_sock *ctx)
+{
+	sdrp_sess_end_now(ctx, SDRP_MSG_CLOSED_NO_ACK, SDRP_CLOSE_LOCAL);
+}
+
 static void sdrp_close(struct sock *sk, long timeout)
 {
 	struct sdrp_sock *ctx = sdrp_sk(sk);
 	struct proto *tcp = ctx->sk_proto;
+	struct net *net = sock_net(sk);
+	bool abort, charged = false;
 
 	lock_sock(sk);
 	if (!ctx->started) {
@@ -158,24 +182,34 @@ static void sdrp_close(struct sock *sk, long timeout)
 		tcp->close(sk, timeout);
 		return;
 	}
-	if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
-		/*
-		 * SO_LINGER with a zero time aborts, as for TCP: CLOSED
-		 * WITHOUT ACK at once (the peer sees PEER_NO_ACK, or the
-		 * reset that follows: ECONNRESET either way).
-		 */
-		sdrp_sess_end_now(ctx, SDRP_MSG_CLOSED_NO_ACK, SDRP_CLOSE_LOCAL);
+	abort = sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime;
+	if (!abort && close_has_exchange(ctx)) {
+		/* Taken before the CLOSE goes out: the abort replaces it. */
+		charged = sdrp_orphans_charge(net);
+		if (!charged) {
+			sdrp_stats_inc(net, SDRP_STAT_ORPHANS_REFUSED);
+			abort = true;
+		}
+	}
+	if (abort) {
+		sdrp_close_abort(ctx);
 	} else {
 		sdrp_sess_close(ctx);
 		/* SO_LINGER: wait that long for the CLOSE exchange to end. */
 		if (timeout)
 			sdrp_wait(ctx, &timeout, close_done);
 	}
-	if (ctx->state != SDRP_SESS_CLOSED && sdrp_orphan(ctx)) {
-		release_sock(sk);
-		return;
+	if (ctx->state != SDRP_SESS_CLOSED) {
+		if (charged && sdrp_orphan(ctx)) {
+			release_sock(sk);
+			return;
+		}
+		/* No memory for the orphan's socket: abort after the CLOSE. */
+		sdrp_close_abort(ctx);
 	}
 	release_sock(sk);
+	if (charged)
+		sdrp_orphans_uncharge(net);
 
 	sdrp_teardown(ctx);
 	tcp->close(sk, timeout);

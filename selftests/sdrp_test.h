@@ -206,18 +206,15 @@ static inline socklen_t sdrp_loopback_addr(int family,
 }
 
 /*
- * In a new network namespace (sdrp_netns_loopback), a connected TCP pair of
- * @family: *client and its accepted *server.  0 or -errno.
+ * A connected TCP pair of @family in the calling thread's network
+ * namespace: *client and its accepted *server.  0 or -errno.
  */
-static inline int sdrp_tcp_pair(int family, int *client, int *server)
+static inline int sdrp_tcp_pair_here(int family, int *client, int *server)
 {
 	struct sockaddr_storage addr;
 	socklen_t len;
-	int lfd, err;
+	int lfd;
 
-	err = sdrp_netns_loopback();
-	if (err)
-		return err;
 	len = sdrp_loopback_addr(family, &addr);
 	lfd = socket(family, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, len) ||
@@ -231,6 +228,14 @@ static inline int sdrp_tcp_pair(int family, int *client, int *server)
 		return -errno;
 	close(lfd);
 	return 0;
+}
+
+/* The same in a new network namespace (sdrp_netns_loopback). */
+static inline int sdrp_tcp_pair(int family, int *client, int *server)
+{
+	int err = sdrp_netns_loopback();
+
+	return err ? err : sdrp_tcp_pair_here(family, client, server);
 }
 
 static inline int sdrp_attach(int fd)

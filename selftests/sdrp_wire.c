@@ -14,7 +14,8 @@
  *            the state, a replayed record, an old epoch's record, wrong
  *            seq, stale and future ttl), under both receive policies.
  *   closing: close() and shutdown() against a peer that answers late or
- *            never, SO_LINGER, and module unload while a close finishes.
+ *            never, SO_LINGER, module unload while a close finishes, and
+ *            the abortive close beyond net.sdrp.max_orphans.
  */
 #include <sys/syscall.h>
 
@@ -982,6 +983,8 @@ TEST(sysctls_per_netns)
 	EXPECT_EQ(sdrp_sysctl("recv_timeout_ms"), 45000);
 	EXPECT_EQ(sdrp_sysctl("close_timeout_ms"), 45000);
 	EXPECT_EQ(sdrp_sysctl("max_retries"), 3);
+	EXPECT_EQ(sdrp_sysctl("max_orphans"), 1024);
+	EXPECT_EQ(sdrp_sysctl_set("max_orphans", -1), -1);
 
 	/* The first namespace's change did not reach the initial one. */
 	ASSERT_EQ(setns(init_ns, CLONE_NEWNET), 0);
@@ -989,6 +992,81 @@ TEST(sysctls_per_netns)
 	close(init_ns);
 	close(c);
 	close(s);
+}
+
+/*
+ * net.sdrp.max_orphans bounds the closes that finish in the background.
+ * With the limit at 1 and the fixture's session an orphan (its peer does
+ * not answer), the next close() in the namespace aborts: CLOSED WITHOUT
+ * ACK at once, no CLOSE, counted in SdrpOrphansRefused.  Its peer, a
+ * kernel client, sees PEER_NO_ACK and ECONNRESET.  Once the orphan ended,
+ * the next close() orphans again.
+ */
+TEST_F(closing, close_beyond_max_orphans_aborts)
+{
+	struct sdrp_params p = { .close_timeout_ms = 60000 };
+	int c = -1, s = -1, c2 = -1, s2 = -1;
+	struct sdrp_keys keys;
+	struct sdrp_info info;
+	struct sdrp_msg m;
+	char b[8];
+
+	ASSERT_EQ(sdrp_sysctl_set("max_orphans", 1), 0);
+	ASSERT_EQ(sdrp_set_params(self->kfd, &p), 0);
+	ASSERT_EQ(close(self->kfd), 0);
+	self->kfd = -1;
+	ASSERT_EQ(raw_read(&self->raw, &m, ANSWER_MS), SDRP_MSG_CLOSE);
+	EXPECT_EQ(sdrp_stat("SdrpCurrOrphans"), 1);
+
+	/* A kernel client and server in the same namespace. */
+	ASSERT_EQ(sdrp_tcp_pair_here(AF_INET, &c, &s), 0);
+	sdrp_random_keys(&keys);
+	ASSERT_EQ(sdrp_attach(c), 0);
+	ASSERT_EQ(sdrp_attach(s), 0);
+	ASSERT_EQ(sdrp_set_keys(c, &keys, SDRP_ROLE_CLIENT), 0);
+	ASSERT_EQ(sdrp_set_keys(s, &keys, SDRP_ROLE_SERVER), 0);
+	sdrp_wipe(&keys, sizeof(keys));
+	ASSERT_EQ(send(c, "q", 1, 0), 1);
+	ASSERT_EQ(recv(s, b, sizeof(b), 0), 1);
+	ASSERT_EQ(send(s, "r", 1, 0), 1);
+	ASSERT_EQ(recv(c, b, sizeof(b), 0), 1);
+
+	/* The server's close finds the namespace full: it aborts. */
+	ASSERT_EQ(close(s), 0);
+	s = -1;
+	ASSERT_EQ(sdrp_wait_state(c, SDRP_STATE_CLOSED, ANSWER_MS, &info), 0);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_PEER_NO_ACK);
+	EXPECT_EQ(recv(c, b, sizeof(b), 0), -1);
+	EXPECT_EQ(errno, ECONNRESET);
+	EXPECT_EQ(sdrp_stat("SdrpOrphansRefused"), 1);
+	EXPECT_EQ(sdrp_stat("SdrpCurrOrphans"), 1);
+	EXPECT_EQ(sdrp_stat("SdrpClosePeerNoAck"), 1);
+	/* The aborted session's own end: LOCAL, and TCP ended with FIN. */
+	EXPECT_EQ(sdrp_stat("SdrpCloseLocal"), 1);
+	EXPECT_EQ(recv(c, b, sizeof(b), 0), -1);
+	close(c);
+
+	/* The orphan's peer answers: the orphan ends, a slot is free. */
+	ASSERT_EQ(raw_send(&self->raw, SDRP_MSG_CLOSE_ACK, NULL), 0);
+	EXPECT_EQ(raw_read(&self->raw, &m, ANSWER_MS), 0);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrOrphans", 0, ANSWER_MS), 0);
+	EXPECT_EQ(sdrp_stat("SdrpCloseLocal"), 2);
+
+	/* The next close() is an orphan again: CLOSE, not an abort. */
+	ASSERT_EQ(sdrp_tcp_pair_here(AF_INET, &c2, &s2), 0);
+	sdrp_random_keys(&keys);
+	ASSERT_EQ(sdrp_attach(c2), 0);
+	ASSERT_EQ(sdrp_attach(s2), 0);
+	ASSERT_EQ(sdrp_set_keys(c2, &keys, SDRP_ROLE_CLIENT), 0);
+	ASSERT_EQ(sdrp_set_keys(s2, &keys, SDRP_ROLE_SERVER), 0);
+	sdrp_wipe(&keys, sizeof(keys));
+	ASSERT_EQ(close(s2), 0);
+	ASSERT_EQ(sdrp_wait_state(c2, SDRP_STATE_CLOSED, ANSWER_MS, &info),
+		  0);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_PEER);
+	EXPECT_EQ(sdrp_stat("SdrpOrphansRefused"), 1);
+	close(c2);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrOrphans", 0, ANSWER_MS), 0);
 }
 
 TEST_HARNESS_MAIN
