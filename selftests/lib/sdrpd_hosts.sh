@@ -18,6 +18,10 @@
 #   pki_init [NKEYS]                 # $SDRP_PKI with the CA "ca" (ca.key, ca.crt);
 #                                    # NKEYS keys (2) generated meanwhile
 #   pki_prefetch N                   # keys 1..N in the cache, in parallel
+#   pki_cache_seed CA_KEY CA_CRT KEY...
+#                                    # these files as the cache's CA "ca"
+#                                    # and keys 1..N (keys made elsewhere,
+#                                    # e.g. RSA-3072 ones for the benchmark)
 #   pki_ca NAME                      # another CA: NAME.key, NAME.crt
 #   pki_identity ID [--ca NAME] [--as BASE] [--key-of BASE]
 #                [--expired | --not-yet-valid]
@@ -150,6 +154,35 @@ pki_ca()
 	pki_sdrpctl ca init --name "$1.test-ca" --bits "$SDRP_PKI_BITS" \
 		--key "$SDRP_PKI/$1.key" --cert "$SDRP_PKI/$1.crt" &&
 		pki_cache "ca-$1" "$1.key" "$1.crt"
+}
+
+# pki_cache_seed CA_KEY CA_CRT KEY...: a key generated in the guest costs
+# seconds (minutes at 3072 bits); a test with keys of its own puts them in
+# the cache, where pki_ca ca and pki_identity take them from.
+pki_cache_seed()
+{
+	[ -n "$SDRP_PKI_CACHE" ] || sdrpd_hosts_fail "pki_cache_seed: no cache" ||
+		return 1
+	[ $# -ge 2 ] || sdrpd_hosts_fail "pki_cache_seed: CA_KEY CA_CRT KEY..." ||
+		return 1
+	mkdir -p "$SDRP_PKI_CACHE" && chmod 700 "$SDRP_PKI_CACHE" || return 1
+	# under temporary names first: the cache has a file whole or not at all
+	cp "$1" "$SDRP_PKI_CACHE/ca-ca.key.tmp" &&
+		cp "$2" "$SDRP_PKI_CACHE/ca-ca.crt" &&
+		chmod 600 "$SDRP_PKI_CACHE/ca-ca.key.tmp" &&
+		mv "$SDRP_PKI_CACHE/ca-ca.key.tmp" "$SDRP_PKI_CACHE/ca-ca.key" ||
+		sdrpd_hosts_fail "pki_cache_seed: cannot copy the CA" || return 1
+	shift 2
+	seed_i=1
+	for seed_f in "$@"; do
+		cp "$seed_f" "$SDRP_PKI_CACHE/key-$seed_i.key.tmp" &&
+			chmod 600 "$SDRP_PKI_CACHE/key-$seed_i.key.tmp" &&
+			mv "$SDRP_PKI_CACHE/key-$seed_i.key.tmp" \
+				"$SDRP_PKI_CACHE/key-$seed_i.key" ||
+			sdrpd_hosts_fail "pki_cache_seed: cannot copy $seed_f" ||
+			return 1
+		seed_i=$((seed_i + 1))
+	done
 }
 
 # pki_prefetch N: generate the cache's keys 1..N that it lacks, in

@@ -155,4 +155,23 @@ else
 	tap_fail "a daemon that exits fails sdrpd_start, with its reason" "$out"
 fi
 unset FAKE_FAIL
+# Keys made elsewhere (the benchmark's RSA-3072 ones): pki_cache_seed
+# puts them where pki_init and pki_identity look.
+old_pki=$SDRP_PKI
+old_cache=$SDRP_PKI_CACHE
+SDRP_PKI_CACHE=$old_pki/seeded-cache
+check "pki_cache_seed" pki_cache_seed "$old_pki/other.key" "$old_pki/other.crt" \
+	"$old_pki/two.key" "$old_pki/one.key"
+tap_check "seeded keys mode 0600" sh -c \
+	"! ls -l '$SDRP_PKI_CACHE/ca-ca.key' '$SDRP_PKI_CACHE/key-2.key' | grep -qv '^-rw-------'"
+SDRP_PKI_KEEP=1 sdrpd_hosts_cleanup
+check "pki_init from the seeded cache" pki_init
+tap_check "its CA is the seeded one" cmp "$old_pki/other.crt" "$SDRP_PKI/ca.crt"
+check "pki_identity from it" pki_identity x.test --as x
+tap_check "the first identity has the first seeded key" cmp "$old_pki/two.key" "$SDRP_PKI/x.key"
+tap_check "issued by the seeded CA" \
+	"$SDRPCTL" cert verify --ca "$old_pki/other.crt" --name x.test "$SDRP_PKI/x.crt"
+tap_check_fails "pki_cache_seed needs a CA key and certificate" pki_cache_seed "$old_pki/one.key"
+SDRP_PKI_CACHE=$old_cache
+rm -rf "$old_pki"
 tap_done
