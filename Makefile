@@ -82,7 +82,7 @@ DEPS_PACKAGES	:= \
 HAVE_USERSPACE	= $(wildcard userspace/Makefile)
 
 .PHONY: all module userspace selftests deps check check-unit check-vm check-debug soak \
-	vm-prereqs demo demo-prereqs bench bench-profile fuzz style clean help
+	vm-prereqs demo guest-progs bench bench-profile fuzz style clean help
 
 all: module userspace
 
@@ -219,12 +219,13 @@ soak: deps
 
 DEMO_KERNEL	?= $(firstword $(KERNELS))
 
-# The programs the demo runs (sdrpctl, sdrpd, the examples) are built
-# first, so that VM_PROGS, expanded with the recipe, finds them.
-demo-prereqs: deps
+# The programs the demo and the benchmark run in the guest (sdrpctl,
+# sdrpd, the examples) are built first, so that VM_PROGS, expanded with the
+# recipe, finds them.
+guest-progs: deps
 	@$(MAKE) --no-print-directory userspace
 
-demo: demo-prereqs
+demo: guest-progs
 	@kver=$(call kver,$(DEMO_KERNEL)); \
 	scripts/build-kmod.sh /lib/modules/$$kver/build && \
 	selftests/vm/run.sh -k $$kver -m $(B)/kmod/$$kver/sdrp.ko -o $(B)/vm/demo-$$kver \
@@ -235,14 +236,14 @@ demo: demo-prereqs
 # `make -C userspace bench`; writes Documentation/performance.rst and .png.
 BENCH_KERNEL	?= $(firstword $(KERNELS))
 
-bench: deps
+bench: guest-progs
 	@$(MAKE) --no-print-directory -C tools/bench bench KVER=$(call kver,$(BENCH_KERNEL)) \
-		VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
+		VM_PROGS="$(VM_PROGS)" VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
 
 # One case of sdrp-bench under perf in the VM (tools/bench/README.rst).
-bench-profile: deps
+bench-profile: guest-progs
 	@$(MAKE) --no-print-directory -C tools/bench profile KVER=$(call kver,$(BENCH_KERNEL)) \
-		VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
+		VM_PROGS="$(VM_PROGS)" VM_KMODS="$(VM_KMODS)" BENCH_ARGS="$(BENCH_ARGS)"
 
 # libFuzzer targets of libsdrp, sdrpd and sdrpctl, FUZZ_SECONDS each.
 FUZZ_SECONDS	?= 10

@@ -2,30 +2,60 @@
 # SPDX-License-Identifier: (GPL-2.0 OR MIT)
 #
 # The benchmark inside the test VM (run by tools/bench/run.sh through the
-# VM runner): prints sdrp-bench's raw results between SDRP-BENCH-BEGIN and
+# VM runner), after lib/bench_hosts.sh's setup: the crypto modules, and
+# two hosts with an sdrpd each for the handshakes.  Kernel command line
+# parameters (the guest's init hands them to us as variables):
+#
+#   sdrp_bench_args=--reps+1   sdrp-bench's options, '+' for spaces
+#   sdrp_bench_perf=1          make bench-profile: sdrp-bench under
+#                              perf record over the whole guest
+#                              (cpu-clock, the only event TCG offers; call
+#                              graphs), then perf report
+#
+# make bench: sdrp-bench's raw results between SDRP-BENCH-BEGIN and
 # SDRP-BENCH-END on the TAP channel, where the host picks them up, and one
-# TAP result for the run.  sdrp_bench_args on the kernel command line
-# ('+' for spaces) passes options, e.g. sdrp_bench_args=--reps+1.
+# TAP result for the run.  make bench-profile: perf's report there.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/two_hosts.sh"
+. "$(dirname "$0")/lib/sdrpd_hosts.sh"
+. "$(dirname "$0")/lib/bench_hosts.sh"
 
-# The accelerated crypto drivers first (as a real machine's boot would load
-# them), so that kTLS, sdrp and AF_ALG all get the same gcm(aes); kTLS and
-# AF_ALG autoload too, loading them here keeps that out of the first
-# measurement.
-for m in aesni_intel ghash_clmulni_intel sha512_ssse3 tls algif_aead algif_hash; do
-	modprobe "$m" 2>/dev/null || echo "# modprobe $m failed"
-done
-# AF_ALG builds a 1 MiB request's scatterlists in option memory.
-echo 4194304 >/proc/sys/net/core/optmem_max
-# Closed connections leave no TIME_WAIT sockets behind, which would
-# otherwise expire (and free slab) in the middle of a memory reading.
-echo 0 >/proc/sys/net/ipv4/tcp_max_tw_buckets
+bench_guest_modules
+bench_hosts_setup ||
+	echo "# the two hosts with sdrpd are not set up: the daemon handshake fails"
+args="$(echo "${sdrp_bench_args:-}" | tr + ' ') $BENCH_HS_ARGS"
 
-args=$(echo "${sdrp_bench_args:-}" | tr + ' ')
-# shellcheck disable=SC2086 # options, split on purpose
-if sdrp-bench $args; then
-	tap_ok "sdrp-bench full run"
-else
-	tap_fail "sdrp-bench full run (exit status $?)"
+if [ -z "${sdrp_bench_perf:-}" ]; then
+	# shellcheck disable=SC2086 # options, split on purpose
+	if sdrp-bench $args; then
+		tap_ok "sdrp-bench full run"
+	else
+		tap_fail "sdrp-bench full run (exit status $?)"
+	fi
+	tap_done
+	exit 0
 fi
+
+# kernel symbols for perf, the module's included
+echo 0 >/proc/sys/kernel/kptr_restrict
+echo -1 >/proc/sys/kernel/perf_event_paranoid
+# shellcheck disable=SC2086 # options, split on purpose
+if ! perf record -q -a -g -e cpu-clock -F 2000 -o /tmp/perf.data -- \
+	sdrp-bench $args; then
+	tap_fail "perf record sdrp-bench $args"
+	tap_done
+	exit 0
+fi
+report() {
+	perf report -i /tmp/perf.data --stdio "$@" 2>/dev/null | grep '%'
+}
+echo "== exclusive, per symbol"
+report --no-children --sort sym -g none --percent-limit 0.5 | head -n 60
+echo "== inclusive, per symbol"
+report --children --sort sym -g none --percent-limit 1 | head -n 120
+echo "== per command"
+report --no-children --sort comm -g none --percent-limit 0.5 | head -n 20
+echo "== per command and object (libcrypto: RSA; libsodium: X25519)"
+report --no-children --sort comm,dso -g none --percent-limit 0.5 | head -n 30
+tap_ok "profile: sdrp-bench $args"
 tap_done

@@ -4,14 +4,21 @@
  * run of one machine (the test VM).  See tools/bench/README.rst.
  *
  *   sdrp-bench [--reps N] [--window S] [--bulk-window S] [--alg-window S]
- *              [--mem-sessions N] [--mem-reps N] [--hs N]
+ *              [--mem-sessions N] [--mem-reps N] [--hs N] [--hs-parallel N]
  *              [--only rr,bulk,crypto,mem,hs] [--transports NAME,...]
  *              [--sizes 64,1024,...] [--sessions 1,16]
+ *              [--handshakes NAME,...] [HOSTS]
  *       every measurement, raw: one line per repetition between
  *       SDRP-BENCH-BEGIN and SDRP-BENCH-END, for report.py
- *   sdrp-bench --smoke
+ *   sdrp-bench --smoke [HOSTS]
  *       a few hundred milliseconds per transport, TAP: proves the tool
  *       and each transport work (make check)
+ *   sdrp-bench --write-keys DIR
+ *       the compiled-in RSA-3072 credentials as files, for sdrpd
+ *
+ * HOSTS: --hs-netns CLIENT_NS,SERVER_NS --hs-addr SERVER_IPV4
+ *        --hs-ids CLIENT_ID,SERVER_ID: the handshakes run between two
+ *        network namespaces with an sdrpd each (hs.c)
  *
  * A transport that cannot run (module missing, kernel feature not there
  * yet, an error mid-run) is reported as "unavailable" with the reason and
@@ -61,6 +68,11 @@ struct options {
 	const char *only;		/* sections */
 	const char *transports;		/* transport names */
 	const char *sizes, *sessions;	/* request-rate points */
+	const char *handshakes;		/* handshake kind names */
+	unsigned int hs_parallel;	/* workers of the parallel rate */
+	char *hs_netns, *hs_ids;	/* "A,B", split by hs_hosts() */
+	struct bench_hs_hosts hosts;
+	const char *write_keys;
 	bool smoke;
 };
 
@@ -276,36 +288,50 @@ static void full_mem(const struct options *o, unsigned int rep)
 	}
 }
 
-static bool hs_dead[3];
+static bool hs_dead[BENCH_HS_KINDS];
 
+/*
+ * Per repetition and kind: hs_per_rep handshakes one after the other (the
+ * latency of each, and the sequential rate), then hs_parallel workers
+ * doing hs_per_rep / 2 each at once (the rate with several in flight).
+ */
 static void full_hs(const struct options *o, unsigned int rep)
 {
+	unsigned int k, i, per_worker = o->hs_per_rep / 2 ?: 1;
+	double lat[o->hs_per_rep], rate, cpu;
 	struct bench_error e;
-	unsigned int k, i;
-	double s, rate;
 
-	for (k = BENCH_HS_TLS13; k <= BENCH_HS_SDRP_DAEMON; k++) {
-		for (i = 0; i < o->hs_per_rep && !hs_dead[k]; i++) {
-			if (bench_hs_latency(k, &s, &e)) {
-				hs_dead[k] = true;
-				printf("unavailable %s hs %s\n",
-				       bench_hs_name(k), e.reason);
-				break;
-			}
-			printf("hs-latency %s %u %.6f\n", bench_hs_name(k), rep,
-			       s);
-			fflush(stdout);
-		}
-		if (hs_dead[k])
+	for (k = 0; k < BENCH_HS_KINDS; k++) {
+		if (hs_dead[k] || !listed(o->handshakes, bench_hs_name(k)))
 			continue;
-		/* two workers: one handshake per vCPU at a time */
-		if (bench_hs_rate(k, 2, o->hs_per_rep, &rate, &e)) {
+		if (bench_hs_run(k, 1, o->hs_per_rep, &rate, lat, &e)) {
+			hs_dead[k] = true;
+			printf("unavailable %s hs %s%s\n", bench_hs_name(k),
+			       e.unsupported ? "not set up: " : "", e.reason);
+			continue;
+		}
+		if (bench_hs_cpu(k, &cpu, &e))
+			printf("warning %s: its computation alone: %s\n",
+			       bench_hs_name(k), e.reason);
+		else
+			printf("hs-cpu %s %u %.6f\n", bench_hs_name(k), rep,
+			       cpu);
+		for (i = 0; i < o->hs_per_rep; i++)
+			printf("hs-latency %s %u %.6f\n", bench_hs_name(k), rep,
+			       lat[i]);
+		printf("hs-rate %s 1 %u %.3f\n", bench_hs_name(k), rep, rate);
+		fflush(stdout);
+		if (o->hs_parallel < 2)
+			continue;
+		if (bench_hs_run(k, o->hs_parallel, per_worker, &rate, NULL,
+				 &e)) {
 			hs_dead[k] = true;
 			printf("unavailable %s hs-rate %s\n", bench_hs_name(k),
 			       e.reason);
 			continue;
 		}
-		printf("hs-rate %s 2 %u %.3f\n", bench_hs_name(k), rep, rate);
+		printf("hs-rate %s %u %u %.3f\n", bench_hs_name(k),
+		       o->hs_parallel, rep, rate);
 		fflush(stdout);
 	}
 }
@@ -338,6 +364,10 @@ static void print_meta(const struct options *o)
 	printf("meta req_len %u\n", BENCH_REQ_LEN);
 	printf("meta rekey_large %u\n", REKEY_LARGE);
 	printf("meta pin_single %d\n", bench_pin_single);
+	printf("meta hs_per_rep %u\n", o->hs_per_rep);
+	printf("meta hs_parallel %u\n", o->hs_parallel);
+	printf("meta hs_hosts %s\n", o->hosts.client_netns ?
+	       "two" : "loopback");
 }
 
 static int run_full(const struct options *o)
@@ -348,7 +378,7 @@ static int run_full(const struct options *o)
 	double t0 = bench_now();
 
 	if (section(o, "hs")) {
-		hs_ok = !bench_hs_init(&e);
+		hs_ok = !bench_hs_init(&o->hosts, &e);
 		if (!hs_ok)
 			fprintf(stderr, "sdrp-bench: handshake setup: %s\n",
 				e.reason);
@@ -423,19 +453,19 @@ static void tap_result(int err, const struct bench_error *e, const char *name,
 		tap(false, NULL, "%s: %s", name, e->reason);
 }
 
-static int run_smoke(void)
+static int run_smoke(const struct options *o)
 {
 	static const unsigned int smoke_transports[] = { 0, 1, 2, 4 };
 	struct bench_rr_result r = { 0 };
 	struct bench_error e, hs_e;
 	char figure[256], driver[128];
 	unsigned int i;
-	double v = 0;
+	double v = 0, lat[2];
 	int err, hs_err;
 
 	printf("TAP version 13\n1..%zu\n",
 	       sizeof(smoke_transports) / sizeof(smoke_transports[0]) + 2 +
-	       2 + 3);
+	       2 + BENCH_HS_KINDS + 1);
 	/* 2 sessions, 1 KiB responses checked byte by byte, 0.3 s */
 	for (i = 0; i < sizeof(smoke_transports) / sizeof(smoke_transports[0]);
 	     i++) {
@@ -465,19 +495,67 @@ static int run_smoke(void)
 			 "%.0f slab bytes per session (20 sessions)", v);
 		tap_result(err, &e, i ? "memory ktls" : "memory tcp", figure);
 	}
-	hs_err = bench_hs_init(&hs_e);
-	for (i = BENCH_HS_TLS13; i <= BENCH_HS_SDRP_DAEMON; i++) {
+	/* one handshake of each kind, then two through sdrpd at once */
+	hs_err = bench_hs_init(&o->hosts, &hs_e);
+	for (i = 0; i <= BENCH_HS_KINDS; i++) {
+		enum bench_hs_kind k = i < BENCH_HS_KINDS ? i :
+				       BENCH_HS_SDRP_DAEMON;
+		unsigned int n = i < BENCH_HS_KINDS ? 1 : 2;
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s%s", bench_hs_name(k),
+			 n > 1 ? ", 2 at once" : "");
 		if (hs_err) {
-			tap_result(hs_err, &hs_e, bench_hs_name(i), "");
+			tap_result(hs_err, &hs_e, name, "");
 			continue;
 		}
-		err = bench_hs_latency(i, &v, &e);
-		snprintf(figure, sizeof(figure), "%.1f ms", v * 1e3);
-		tap_result(err, &e, bench_hs_name(i), figure);
+		err = bench_hs_run(k, n, 1, &v, lat, &e);
+		if (!err && (lat[0] <= 0 || (n > 1 && lat[1] <= 0))) {
+			bench_set_error(&e, EIO, "a handshake took no time");
+			err = -EIO;
+		}
+		if (n > 1)
+			snprintf(figure, sizeof(figure),
+				 "%.1f ms and %.1f ms, %.2f handshakes/s",
+				 lat[0] * 1e3, lat[1] * 1e3, v);
+		else
+			snprintf(figure, sizeof(figure), "%.1f ms%s",
+				 lat[0] * 1e3,
+				 k == BENCH_HS_SDRP_DAEMON ?
+				 ", identities verified by both sdrpd" : "");
+		tap_result(err, &e, name, figure);
 	}
 	bench_hs_exit();
 	printf("# sdrp-bench smoke: %u failed of %u\n", tap_failed, tap_n);
 	return tap_failed ? 1 : 0;
+}
+
+/* "A,B" into *a and *b (in place); false if not two non-empty names. */
+static bool split_pair(char *s, const char **a, const char **b)
+{
+	char *comma = s ? strchr(s, ',') : NULL;
+
+	if (!comma || comma == s || !comma[1] || strchr(comma + 1, ','))
+		return false;
+	*comma = '\0';
+	*a = s;
+	*b = comma + 1;
+	return true;
+}
+
+/* The HOSTS options: all three or none.  Nonzero if they do not fit. */
+static int hs_hosts(struct options *o)
+{
+	if (!o->hs_netns && !o->hs_ids && !o->hosts.server_addr)
+		return 0;
+	if (!split_pair(o->hs_netns, &o->hosts.client_netns,
+			&o->hosts.server_netns) ||
+	    !split_pair(o->hs_ids, &o->hosts.client_id, &o->hosts.server_id) ||
+	    !o->hosts.server_addr) {
+		fprintf(stderr, "sdrp-bench: --hs-netns A,B --hs-addr ADDR --hs-ids A,B go together\n");
+		return -1;
+	}
+	return 0;
 }
 
 static void usage(void)
@@ -485,11 +563,14 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: sdrp-bench [--reps N] [--window S] [--bulk-window S]\n"
 		"                  [--alg-window S] [--mem-sessions N] [--mem-reps N]\n"
-		"                  [--hs N] [--no-pin]\n"
+		"                  [--hs N] [--hs-parallel N] [--no-pin]\n"
 		"                  [--only rr,bulk,crypto,mem,hs]\n"
 		"                  [--transports NAME,...] [--sizes 64,1024,...]\n"
-		"                  [--sessions 1,16]\n"
-		"       sdrp-bench --smoke\n");
+		"                  [--sessions 1,16] [--handshakes NAME,...] [HOSTS]\n"
+		"       sdrp-bench --smoke [HOSTS]\n"
+		"       sdrp-bench --write-keys DIR\n"
+		"HOSTS: --hs-netns CLIENT_NS,SERVER_NS --hs-addr SERVER_IPV4\n"
+		"       --hs-ids CLIENT_ID,SERVER_ID\n");
 	exit(2);
 }
 
@@ -509,12 +590,18 @@ int main(int argc, char **argv)
 		{ "sessions", required_argument, NULL, 'n' },
 		{ "smoke", no_argument, NULL, 's' },
 		{ "no-pin", no_argument, NULL, 'P' },
+		{ "hs-parallel", required_argument, NULL, 'p' },
+		{ "handshakes", required_argument, NULL, 'k' },
+		{ "hs-netns", required_argument, NULL, 'N' },
+		{ "hs-addr", required_argument, NULL, 'A' },
+		{ "hs-ids", required_argument, NULL, 'I' },
+		{ "write-keys", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = {
 		.reps = 5, .window = 0.8, .bulk_window = 2.0,
 		.alg_window = 0.3, .mem_sessions = 1000, .mem_reps = 2,
-		.hs_per_rep = 2,
+		.hs_per_rep = 4, .hs_parallel = 4,
 	};
 	struct rlimit rl = { 65536, 65536 };
 	int c;
@@ -534,13 +621,19 @@ int main(int argc, char **argv)
 		case 'n': o.sessions = optarg; break;
 		case 's': o.smoke = true; break;
 		case 'P': bench_pin_single = false; break;
+		case 'p': o.hs_parallel = (unsigned int)atoi(optarg); break;
+		case 'k': o.handshakes = optarg; break;
+		case 'N': o.hs_netns = optarg; break;
+		case 'A': o.hosts.server_addr = optarg; break;
+		case 'I': o.hs_ids = optarg; break;
+		case 'W': o.write_keys = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || !o.reps || o.window <= 0 || o.bulk_window <= 0 ||
 	    o.alg_window <= 0 || !o.mem_sessions || !o.mem_reps ||
-	    !o.hs_per_rep ||
-	    isnan(o.window))
+	    !o.hs_per_rep || o.hs_parallel > 16 ||
+	    isnan(o.window) || hs_hosts(&o))
 		usage();
 	/* 1000 sessions are 2000 sockets in this one process */
 	if (setrlimit(RLIMIT_NOFILE, &rl)) {
@@ -552,5 +645,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sdrp-bench: sdrp_init failed\n");
 		return 1;
 	}
-	return o.smoke ? run_smoke() : run_full(&o);
+	if (o.write_keys) {
+		struct bench_error e;
+
+		if (bench_hs_write_keys(o.write_keys, &e)) {
+			fprintf(stderr, "sdrp-bench: %s\n", e.reason);
+			return 1;
+		}
+		return 0;
+	}
+	return o.smoke ? run_smoke(&o) : run_full(&o);
 }

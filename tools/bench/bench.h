@@ -59,6 +59,12 @@ void bench_set_error(struct bench_error *e, int err, const char *fmt, ...)
 
 /* transport.c */
 int bench_listener(void);
+/*
+ * Connect the unconnected TCP socket @c (ownership passes, closed on
+ * failure) to @listen_fd's address and accept it: *cfd and *sfd, with the
+ * benchmark's I/O timeouts and TCP_NODELAY.
+ */
+int bench_tcp_connect(int listen_fd, int c, int *cfd, int *sfd);
 int bench_pair_open(const struct bench_transport *t, int listen_fd,
 		    struct bench_endpoint *client, struct bench_endpoint *server,
 		    struct bench_error *e);
@@ -96,15 +102,46 @@ int bench_mem_run(const struct bench_transport *t, unsigned int sessions,
 /* hs.c: handshakes */
 enum bench_hs_kind {
 	BENCH_HS_TLS13,		/* TLS 1.3, mutual RSA certificate auth */
-	BENCH_HS_SDRP_LIB,	/* libsdrp in-process handshake over TCP */
 	BENCH_HS_SDRP_DAEMON,	/* kernel SDRP_HANDSHAKE through sdrpd */
+	BENCH_HS_SDRP_LIB,	/* libsdrp in-process handshake over TCP */
+	BENCH_HS_KINDS
 };
+
+/*
+ * Where the two ends of a handshake run.  Without namespaces: both in
+ * this one, over loopback, and the daemon kind is unavailable.  With
+ * them: the client in client_netns (a name under /run/netns), the server
+ * in server_netns listening on server_addr, each host with its own sdrpd
+ * whose identity is client_id / server_id.
+ */
+struct bench_hs_hosts {
+	const char *client_netns, *server_netns;
+	const char *server_addr;	/* IPv4 */
+	const char *client_id, *server_id;
+};
+
 const char *bench_hs_name(enum bench_hs_kind kind);
-int bench_hs_init(struct bench_error *e);
+int bench_hs_init(const struct bench_hs_hosts *hosts, struct bench_error *e);
 void bench_hs_exit(void);
-int bench_hs_latency(enum bench_hs_kind kind, double *seconds,
-		     struct bench_error *e);
-int bench_hs_rate(enum bench_hs_kind kind, unsigned int workers,
-		  unsigned int per_worker, double *rate, struct bench_error *e);
+/*
+ * @workers threads, each doing @per_worker handshakes back to back; *rate
+ * is handshakes per second over them all; @latencies (NULL or room for
+ * workers * per_worker) gets each handshake's duration in seconds.
+ */
+int bench_hs_run(enum bench_hs_kind kind, unsigned int workers,
+		 unsigned int per_worker, double *rate, double *latencies,
+		 struct bench_error *e);
+/*
+ * One handshake's computation in this thread, no I/O (TLS through a BIO
+ * pair; sdrp: sdrpd's three turns, the same for both sdrp kinds): the
+ * least a handshake of @kind costs on this machine.
+ */
+int bench_hs_cpu(enum bench_hs_kind kind, double *seconds,
+		 struct bench_error *e);
+/*
+ * The compiled-in RSA-3072 credentials as files in @dir, for sdrpd:
+ * ca.key, ca.crt (the sdrp CA certificate), client.key, server.key.
+ */
+int bench_hs_write_keys(const char *dir, struct bench_error *e);
 
 #endif /* SDRP_BENCH_H */

@@ -1,27 +1,41 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
- * Handshake cost, each one over a fresh loopback TCP connection, client
- * and server in two threads of this process, from connect() until both
- * ends have finished:
+ * Handshake cost, each one over a fresh TCP connection, client and server
+ * in two threads of this process, from connect() until both ends have
+ * finished:
  *
  *   tls13        TLS 1.3 (OpenSSL), TLS_AES_256_GCM_SHA384, X25519, mutual
  *                RSA-3072 certificate authentication with RSA-PSS-SHA512
  *                signatures, no session resumption: the baseline;
+ *   sdrp-daemon  sdrp on kernel sockets: TCP_ULP, then SDRP_HANDSHAKE on
+ *                both ends, each through the sdrpd of its own host (network
+ *                namespace) with RSA-3072 credentials; done when both
+ *                setsockopt() calls returned and each end names the
+ *                other's identity.  This is how an application gets an
+ *                sdrp session, and the sdrp figure;
  *   sdrp-lib     the libsdrp initial handshake (HELLO, HELLO ACK, ACK)
- *                through sdrp_peer_start_handshake(), RSA-3072 sdrp
- *                certificates from the same keys;
- *   sdrp-daemon  the kernel socket's SDRP_HANDSHAKE through sdrpd: probed,
- *                reported unavailable until sdrp-bench starts sdrpd
- *                (the kernel has the daemon path: it answers ESRCH).
+ *                in this process through sdrp_peer_start_handshake(),
+ *                RSA-3072 sdrp certificates from the same keys as TLS's:
+ *                the protocol's own cost, without daemons and netlink.
+ *
+ * With two hosts (struct bench_hs_hosts: tools/bench/bench-vm.sh sets them
+ * up with selftests/lib/sdrpd_hosts.sh) every kind runs between them, the
+ * client in one network namespace and the server in the other, over their
+ * veth pair; without, over loopback, and the daemon kind is unavailable.
  *
  * The RSA keys and X.509 certificates are made on the build host
  * (mkcerts.sh, RSA key generation is far too slow under TCG) and compiled
- * in; the sdrp certificates are issued here from the same keys.
+ * in; the sdrp certificates are issued here from the same keys, and
+ * --write-keys hands the keys to the guest's sdrpd setup.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +46,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <linux/sdrp_netlink.h>
 #include <sdrp/peer.h>
 #include <sdrp/sdrp.h>
 
@@ -52,6 +67,15 @@ static struct {
 	struct sdrp_hs_config server_cfg, client_cfg;
 } hs;
 
+/* Where the ends run (struct bench_hs_hosts), -1: this namespace. */
+static struct {
+	int home_ns, client_ns, server_ns;
+	struct in_addr server_addr;
+	bool two_hosts;
+	char client_id[SDRP_IDENTITY_MAX + 1];
+	char server_id[SDRP_IDENTITY_MAX + 1];
+} where = { -1, -1, -1, { 0 }, false, "", "" };
+
 const char *bench_hs_name(enum bench_hs_kind kind)
 {
 	switch (kind) {
@@ -61,6 +85,8 @@ const char *bench_hs_name(enum bench_hs_kind kind)
 		return "sdrp-lib-rsa3072";
 	case BENCH_HS_SDRP_DAEMON:
 		return "sdrp-daemon-rsa3072";
+	case BENCH_HS_KINDS:
+		break;
 	}
 	return "?";
 }
@@ -128,7 +154,8 @@ static int sdrp_key(const char *pem, struct sdrp_privkey **out,
 }
 
 static int sdrp_issue(const char *subject, struct sdrp_privkey *key,
-		      struct sdrp_cert **out, struct bench_error *e)
+		      struct sdrp_privkey *ca_key, struct sdrp_cert **out,
+		      struct bench_error *e)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	struct sdrp_cert_template t = {
@@ -138,7 +165,7 @@ static int sdrp_issue(const char *subject, struct sdrp_privkey *key,
 		.subject = subject,
 		.issuer = HS_CA_ID,
 	};
-	int err = sdrp_cert_create(&t, key, hs.ca_key, out);
+	int err = sdrp_cert_create(&t, key, ca_key, out);
 
 	if (err)
 		bench_set_error(e, -err, "sdrp_cert_create %s: %s", subject,
@@ -146,10 +173,68 @@ static int sdrp_issue(const char *subject, struct sdrp_privkey *key,
 	return err;
 }
 
-int bench_hs_init(struct bench_error *e)
+static int open_netns(const char *name, int *fd, struct bench_error *e)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		bench_set_error(e, errno, "network namespace %s: %s", path,
+				strerror(errno));
+		return -e->err;
+	}
+	return 0;
+}
+
+static int copy_id(char *dst, const char *src, const char *what,
+		   struct bench_error *e)
+{
+	if (!src || !sdrp_identity_valid(src)) {
+		bench_set_error(e, EINVAL, "%s identity \"%s\" is not valid",
+				what, src ? src : "");
+		return -EINVAL;
+	}
+	snprintf(dst, SDRP_IDENTITY_MAX + 1, "%s", src);
+	return 0;
+}
+
+static int hosts_init(const struct bench_hs_hosts *h, struct bench_error *e)
 {
 	int err;
 
+	where.server_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!h || !h->client_netns)
+		return 0;
+	if (!h->server_netns || !h->server_addr ||
+	    inet_pton(AF_INET, h->server_addr, &where.server_addr) != 1) {
+		bench_set_error(e, EINVAL,
+				"two hosts need both namespaces and the server's IPv4 address");
+		return -EINVAL;
+	}
+	if ((err = copy_id(where.client_id, h->client_id, "client", e)) ||
+	    (err = copy_id(where.server_id, h->server_id, "server", e)))
+		return err;
+	where.home_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (where.home_ns < 0) {
+		bench_set_error(e, errno, "/proc/thread-self/ns/net: %s",
+				strerror(errno));
+		return -e->err;
+	}
+	if ((err = open_netns(h->client_netns, &where.client_ns, e)) ||
+	    (err = open_netns(h->server_netns, &where.server_ns, e)))
+		return err;
+	where.two_hosts = true;
+	return 0;
+}
+
+int bench_hs_init(const struct bench_hs_hosts *hosts, struct bench_error *e)
+{
+	int err;
+
+	err = hosts_init(hosts, e);
+	if (err)
+		return err;
 	hs.tls_server = tls_ctx(true, bench_server_key_pem,
 				bench_server_cert_pem, e);
 	hs.tls_client = tls_ctx(false, bench_client_key_pem,
@@ -160,9 +245,11 @@ int bench_hs_init(struct bench_error *e)
 	if ((err = sdrp_key(bench_ca_key_pem, &hs.ca_key, e)) ||
 	    (err = sdrp_key(bench_server_key_pem, &hs.server_key, e)) ||
 	    (err = sdrp_key(bench_client_key_pem, &hs.client_key, e)) ||
-	    (err = sdrp_issue(HS_CA_ID, hs.ca_key, &hs.ca, e)) ||
-	    (err = sdrp_issue(HS_SERVER_ID, hs.server_key, &hs.server_cert, e)) ||
-	    (err = sdrp_issue(HS_CLIENT_ID, hs.client_key, &hs.client_cert, e)))
+	    (err = sdrp_issue(HS_CA_ID, hs.ca_key, hs.ca_key, &hs.ca, e)) ||
+	    (err = sdrp_issue(HS_SERVER_ID, hs.server_key, hs.ca_key,
+			      &hs.server_cert, e)) ||
+	    (err = sdrp_issue(HS_CLIENT_ID, hs.client_key, hs.ca_key,
+			      &hs.client_cert, e)))
 		return err;
 	err = sdrp_s0_generate(hs.s0);
 	if (err) {
@@ -188,6 +275,9 @@ int bench_hs_init(struct bench_error *e)
 
 void bench_hs_exit(void)
 {
+	int *fds[] = { &where.home_ns, &where.client_ns, &where.server_ns };
+	unsigned int i;
+
 	SSL_CTX_free(hs.tls_server);
 	SSL_CTX_free(hs.tls_client);
 	sdrp_cert_free(hs.ca);
@@ -197,6 +287,88 @@ void bench_hs_exit(void)
 	sdrp_privkey_free(hs.server_key);
 	sdrp_privkey_free(hs.client_key);
 	sdrp_wipe(&hs, sizeof(hs));
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	where.two_hosts = false;
+}
+
+int bench_hs_write_keys(const char *dir, struct bench_error *e)
+{
+	static const struct {
+		const char *file, *pem;
+	} keys[] = {
+		{ "ca.key", bench_ca_key_pem },
+		{ "client.key", bench_client_key_pem },
+		{ "server.key", bench_server_key_pem },
+	};
+	struct sdrp_privkey *k = NULL;
+	struct sdrp_cert *ca = NULL;
+	char path[PATH_MAX];
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !err; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, keys[i].file);
+		err = sdrp_key(keys[i].pem, &k, e);
+		if (!err && (err = sdrp_privkey_save(k, path)))
+			bench_set_error(e, -err, "%s: %s", path, strerror(-err));
+		/* the CA's certificate, self-signed by its key */
+		if (!err && !i) {
+			err = sdrp_issue(HS_CA_ID, k, k, &ca, e);
+			snprintf(path, sizeof(path), "%s/ca.crt", dir);
+			if (!err && (err = sdrp_cert_save(ca, path)))
+				bench_set_error(e, -err, "%s: %s", path,
+						strerror(-err));
+			sdrp_cert_free(ca);
+		}
+		sdrp_privkey_free(k);
+		k = NULL;
+	}
+	return err;
+}
+
+/* A TCP socket in the network namespace @ns (-1: this thread's own). */
+static int socket_in(int ns)
+{
+	int fd, err = 0;
+
+	if (ns >= 0 && setns(ns, CLONE_NEWNET))
+		return -errno;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		err = -errno;
+	if (ns >= 0 && setns(where.home_ns, CLONE_NEWNET)) {
+		/* every later socket of this thread would be misplaced */
+		perror("sdrp-bench: setns back to the home namespace");
+		exit(1);
+	}
+	return fd < 0 ? err : fd;
+}
+
+/* A listener of the server host, on an ephemeral port. */
+static int hs_listener(struct bench_error *e)
+{
+	struct sockaddr_in a = {
+		.sin_family = AF_INET, .sin_addr = where.server_addr,
+	};
+	int one = 1, fd = socket_in(where.server_ns), err;
+
+	if (fd < 0) {
+		bench_set_error(e, -fd, "server socket: %s", strerror(-fd));
+		return fd;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64)) {
+		err = -errno;
+		bench_set_error(e, errno, "listen on %s: %s",
+				inet_ntoa(where.server_addr), strerror(errno));
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 /* One side of one handshake, run in its own thread or the caller's. */
@@ -243,66 +415,84 @@ static int sdrp_side(struct hs_side *s)
 	return err;
 }
 
+/*
+ * The kernel socket's handshake through this host's sdrpd: each end asks
+ * for the other's identity and checks the one sdrpd verified.
+ */
+static int daemon_side(struct hs_side *s)
+{
+	const char *role = s->server ? "server" : "client";
+	const char *want = s->server ? where.client_id : where.server_id;
+	struct sdrp_handshake req = {
+		.role = s->server ? SDRP_ROLE_SERVER : SDRP_ROLE_CLIENT,
+		.timeout_ms = BENCH_IO_TIMEOUT_MS,
+	};
+	char got[SDRP_IDENTITY_MAX + 1];
+	socklen_t len = sizeof(got);
+
+	snprintf(req.peer, sizeof(req.peer), "%s", want);
+	if (setsockopt(s->fd, IPPROTO_TCP, TCP_ULP, "sdrp", sizeof("sdrp"))) {
+		bench_set_error(&s->err, errno, "TCP_ULP \"sdrp\": %s",
+				strerror(errno));
+		s->err.unsupported = errno == ENOENT;
+	} else if (setsockopt(s->fd, SOL_SDRP, SDRP_HANDSHAKE, &req,
+			      sizeof(req))) {
+		bench_set_error(&s->err, errno, "%s SDRP_HANDSHAKE: %s%s", role,
+				strerror(errno),
+				errno == ESRCH ? " (no sdrpd in its namespace)" :
+				"");
+	} else if (getsockopt(s->fd, SOL_SDRP, SDRP_PEER_IDENTITY, got,
+			      &len)) {
+		bench_set_error(&s->err, errno, "%s SDRP_PEER_IDENTITY: %s",
+				role, strerror(errno));
+	} else if (strncmp(got, want, sizeof(got))) {
+		bench_set_error(&s->err, EKEYREJECTED,
+				"%s: sdrpd verified \"%.*s\", not \"%s\"", role,
+				(int)sizeof(got), got, want);
+	} else {
+		return 0;
+	}
+	return -s->err.err;
+}
+
 static void *hs_side_run(void *arg)
 {
 	struct hs_side *s = arg;
 
-	s->rc = s->kind == BENCH_HS_TLS13 ? tls_side(s) : sdrp_side(s);
-	return NULL;
-}
-
-static int daemon_probe(int listen_fd, struct bench_error *e)
-{
-	struct bench_transport t = { .name = "tcp", .kind = BENCH_TCP };
-	struct sdrp_handshake req = {
-		.role = SDRP_ROLE_CLIENT, .peer = HS_SERVER_ID,
-	};
-	struct bench_endpoint c, s;
-	int err;
-
-	err = bench_pair_open(&t, listen_fd, &c, &s, e);
-	if (err)
-		return err;
-	if (setsockopt(c.fd, IPPROTO_TCP, TCP_ULP, "sdrp", sizeof("sdrp"))) {
-		bench_set_error(e, errno, "TCP_ULP \"sdrp\": %s",
-				strerror(errno));
-	} else if (setsockopt(c.fd, SOL_SDRP, SDRP_HANDSHAKE, &req,
-			      sizeof(req))) {
-		/* ESRCH: the kernel has the daemon path, no sdrpd listens */
-		bench_set_error(e, errno, "SDRP_HANDSHAKE: %s (%s)",
-				strerror(errno),
-				errno == ESRCH ?
-				"sdrp-bench starts no sdrpd yet" :
-				"no daemon path in this kernel module");
-	} else {
-		/* needs sdrpd on both hosts: not set up by sdrp-bench yet */
-		bench_set_error(e, EOPNOTSUPP,
-				"SDRP_HANDSHAKE accepted, but sdrp-bench does not start sdrpd yet");
+	switch (s->kind) {
+	case BENCH_HS_TLS13:
+		s->rc = tls_side(s);
+		break;
+	case BENCH_HS_SDRP_DAEMON:
+		s->rc = daemon_side(s);
+		break;
+	default:
+		s->rc = sdrp_side(s);
+		break;
 	}
-	e->unsupported = true;
-	bench_endpoint_close(&c);
-	bench_endpoint_close(&s);
-	return -e->err;
+	return NULL;
 }
 
 /* One whole handshake on a fresh connection; its duration in seconds. */
 static int hs_once(enum bench_hs_kind kind, int listen_fd, double *seconds,
 		   struct bench_error *e)
 {
-	struct bench_transport t = { .name = "tcp", .kind = BENCH_TCP };
 	struct hs_side cs = { .kind = kind }, ss = { .kind = kind, .server = true };
-	struct bench_endpoint c, s;
-	pthread_t th;
 	double t0 = bench_now();
-	int err;
+	pthread_t th;
+	int err, c;
 
-	if (kind == BENCH_HS_SDRP_DAEMON)
-		return daemon_probe(listen_fd, e);
-	err = bench_pair_open(&t, listen_fd, &c, &s, e);
-	if (err)
+	c = socket_in(where.client_ns);
+	if (c < 0) {
+		bench_set_error(e, -c, "client socket: %s", strerror(-c));
+		return c;
+	}
+	err = bench_tcp_connect(listen_fd, c, &cs.fd, &ss.fd);
+	if (err) {
+		bench_set_error(e, -err, "connect to %s: %s",
+				inet_ntoa(where.server_addr), strerror(-err));
 		return err;
-	cs.fd = c.fd;
-	ss.fd = s.fd;
+	}
 	if (pthread_create(&th, NULL, hs_side_run, &ss)) {
 		bench_set_error(e, EAGAIN, "cannot start a thread");
 		err = -EAGAIN;
@@ -311,7 +501,7 @@ static int hs_once(enum bench_hs_kind kind, int listen_fd, double *seconds,
 	hs_side_run(&cs);
 	if (cs.rc)
 		/* the server may wait for a message that will not come */
-		shutdown(c.fd, SHUT_RDWR);
+		shutdown(cs.fd, SHUT_RDWR);
 	pthread_join(th, NULL);
 	*seconds = bench_now() - t0;
 	if (cs.rc) {
@@ -322,29 +512,15 @@ static int hs_once(enum bench_hs_kind kind, int listen_fd, double *seconds,
 		err = ss.rc;
 	}
 out:
-	bench_endpoint_close(&c);
-	bench_endpoint_close(&s);
-	return err;
-}
-
-int bench_hs_latency(enum bench_hs_kind kind, double *seconds,
-		     struct bench_error *e)
-{
-	int listen_fd = bench_listener(), err;
-
-	if (listen_fd < 0) {
-		bench_set_error(e, -listen_fd, "listen: %s",
-				strerror(-listen_fd));
-		return listen_fd;
-	}
-	err = hs_once(kind, listen_fd, seconds, e);
-	close(listen_fd);
+	close(cs.fd);
+	close(ss.fd);
 	return err;
 }
 
 struct hs_worker {
 	enum bench_hs_kind kind;
 	unsigned int count;
+	double *latencies;		/* NULL or count */
 	struct bench_error err;
 	int rc;
 };
@@ -352,39 +528,136 @@ struct hs_worker {
 static void *hs_worker_run(void *arg)
 {
 	struct hs_worker *w = arg;
-	int listen_fd = bench_listener();
+	int listen_fd = hs_listener(&w->err);
 	double s;
 	unsigned int i;
 
 	/* a listener each: every worker drives both ends of its connections */
 	if (listen_fd < 0) {
-		bench_set_error(&w->err, -listen_fd, "listen: %s",
-				strerror(-listen_fd));
 		w->rc = listen_fd;
 		return NULL;
 	}
-	for (i = 0; i < w->count && !w->rc; i++)
+	for (i = 0; i < w->count && !w->rc; i++) {
 		w->rc = hs_once(w->kind, listen_fd, &s, &w->err);
+		if (!w->rc && w->latencies)
+			w->latencies[i] = s;
+	}
 	close(listen_fd);
 	return NULL;
 }
 
-int bench_hs_rate(enum bench_hs_kind kind, unsigned int workers,
-		  unsigned int per_worker, double *rate, struct bench_error *e)
+/*
+ * The handshake's own computation, in this one thread with no I/O: TLS
+ * through a BIO pair; sdrp through the three turns sdrpd runs (client
+ * HELLO, server HELLO ACK, client finish), which the in-process handshake
+ * runs too.  What a handshake costs at the least, next to its latency.
+ */
+static int tls_cpu(struct bench_error *e)
 {
-	struct hs_worker w[16];
-	pthread_t th[16];
-	bool started[16] = { false };
+	SSL *c = SSL_new(hs.tls_client), *s = SSL_new(hs.tls_server);
+	BIO *cb = NULL, *sb = NULL;
+	int rc_c = 0, rc_s = 0, i, err = 0;
+
+	if (!c || !s || !BIO_new_bio_pair(&cb, 0, &sb, 0) ||
+	    !SSL_set1_host(c, HS_SERVER_ID)) {
+		tls_error(e, "TLS in memory");
+		err = -EPROTO;
+		goto out;
+	}
+	SSL_set_bio(c, cb, cb);
+	SSL_set_bio(s, sb, sb);
+	SSL_set_connect_state(c);
+	SSL_set_accept_state(s);
+	/* each call runs until it needs the other's next flight */
+	for (i = 0; i < 16 && (rc_c != 1 || rc_s != 1); i++) {
+		if (rc_c != 1)
+			rc_c = SSL_do_handshake(c);
+		if (rc_s != 1)
+			rc_s = SSL_do_handshake(s);
+	}
+	if (rc_c != 1 || rc_s != 1) {
+		tls_error(e, "TLS in memory: handshake");
+		err = -EPROTO;
+	}
+out:
+	SSL_free(c);
+	SSL_free(s);
+	return err;
+}
+
+static int sdrp_cpu(struct bench_error *e)
+{
+	uint8_t hello[SDRP_HELLO_RECORD_MAX], ack[SDRP_HELLO_RECORD_MAX];
+	struct sdrp_hs *c = NULL, *s = NULL;
+	struct sdrp_hs_result rc, rs;
+	enum sdrp_err why = SDRP_ERR_NONE;
+	uint64_t now = (uint64_t)time(NULL) * 1000;
+	ssize_t hlen = -EINVAL, alen = -EINVAL;
+	int err;
+
+	err = sdrp_hs_new(&c, &hs.client_cfg);
+	if (!err)
+		err = sdrp_hs_new(&s, &hs.server_cfg);
+	if (!err)
+		hlen = sdrp_hs_client_hello(c, now, hello, sizeof(hello));
+	if (!err && hlen > 0)
+		alen = sdrp_hs_server_hello(s, hello, (size_t)hlen, now, ack,
+					    sizeof(ack), &rs, &why);
+	if (!err && hlen > 0 && alen > 0)
+		err = sdrp_hs_client_finish(c, ack, (size_t)alen, now, &rc,
+					    &why);
+	else if (!err)
+		err = hlen < 0 ? (int)hlen : (int)alen;
+	if (err)
+		bench_set_error(e, -err, "libsdrp turns in memory: %s (%s)",
+				strerror(-err), sdrp_err_name(why));
+	sdrp_wipe(&rc, sizeof(rc));
+	sdrp_wipe(&rs, sizeof(rs));
+	sdrp_hs_free(c);
+	sdrp_hs_free(s);
+	return err;
+}
+
+int bench_hs_cpu(enum bench_hs_kind kind, double *seconds,
+		 struct bench_error *e)
+{
+	double t0 = bench_now();
+	int err = kind == BENCH_HS_TLS13 ? tls_cpu(e) : sdrp_cpu(e);
+
+	*seconds = bench_now() - t0;
+	return err;
+}
+
+#define HS_WORKERS_MAX	16
+
+int bench_hs_run(enum bench_hs_kind kind, unsigned int workers,
+		 unsigned int per_worker, double *rate, double *latencies,
+		 struct bench_error *e)
+{
+	struct hs_worker w[HS_WORKERS_MAX];
+	pthread_t th[HS_WORKERS_MAX];
+	bool started[HS_WORKERS_MAX] = { false };
 	unsigned int i;
 	double t0;
 	int err = 0;
 
-	if (workers > 16)
-		workers = 16;
+	if (kind == BENCH_HS_SDRP_DAEMON && !where.two_hosts) {
+		bench_set_error(e, EOPNOTSUPP,
+				"needs two hosts with an sdrpd each (--hs-netns, --hs-addr, --hs-ids; tools/bench/bench-vm.sh sets them up)");
+		e->unsupported = true;
+		return -EOPNOTSUPP;
+	}
+	if (!workers || workers > HS_WORKERS_MAX || !per_worker) {
+		bench_set_error(e, EINVAL, "1 to %d workers, at least 1 handshake each",
+				HS_WORKERS_MAX);
+		return -EINVAL;
+	}
 	t0 = bench_now();
 	for (i = 0; i < workers; i++) {
 		w[i] = (struct hs_worker){
 			.kind = kind, .count = per_worker,
+			.latencies = latencies ? latencies + i * per_worker :
+						 NULL,
 		};
 		started[i] = !pthread_create(&th[i], NULL, hs_worker_run, &w[i]);
 	}

@@ -65,17 +65,17 @@ static int set_io_timeouts(int fd)
 	return 0;
 }
 
-static int tcp_connect_pair(int listen_fd, int *cfd, int *sfd)
+int bench_tcp_connect(int listen_fd, int c, int *cfd, int *sfd)
 {
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
-	int c, s, err;
+	int s, err;
 
-	if (getsockname(listen_fd, (struct sockaddr *)&a, &alen))
-		return -errno;
-	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c < 0)
-		return -errno;
+	if (getsockname(listen_fd, (struct sockaddr *)&a, &alen)) {
+		err = -errno;
+		close(c);
+		return err;
+	}
 	if (connect(c, (struct sockaddr *)&a, alen)) {
 		err = -errno;
 		close(c);
@@ -95,6 +95,15 @@ static int tcp_connect_pair(int listen_fd, int *cfd, int *sfd)
 	*cfd = c;
 	*sfd = s;
 	return 0;
+}
+
+static int tcp_connect_pair(int listen_fd, int *cfd, int *sfd)
+{
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (c < 0)
+		return -errno;
+	return bench_tcp_connect(listen_fd, c, cfd, sfd);
 }
 
 static int attach_ulp(int fd, const char *ulp, struct bench_error *e)
