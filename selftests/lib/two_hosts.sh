@@ -74,6 +74,18 @@ ns_has_addr()
 		! echo "$ns_addrs" | grep -q "$2/.*tentative"
 }
 
+# host_config NS DEV ADDR ADDR6: lo and DEV up, the addresses on DEV; one
+# ip for it all (a process start costs tens of milliseconds under TCG)
+host_config()
+{
+	ip -n "$1" -batch - <<EOF
+link set lo up
+addr add $3/24 dev $2
+addr add $4/64 dev $2 nodad
+link set $2 up
+EOF
+}
+
 two_hosts_setup()
 {
 	trap two_hosts_on_exit EXIT
@@ -84,20 +96,8 @@ two_hosts_setup()
 	ip netns add "$NS_B" || return 1
 	ip -n "$NS_A" link add veth-a type veth peer name veth-b netns "$NS_B" ||
 		return 1
-	# one ip per namespace for the rest: a process start costs tens of
-	# milliseconds under TCG
-	ip -n "$NS_A" -batch - <<EOF || return 1
-link set lo up
-addr add $ADDR_A/24 dev veth-a
-addr add $ADDR6_A/64 dev veth-a nodad
-link set veth-a up
-EOF
-	ip -n "$NS_B" -batch - <<EOF || return 1
-link set lo up
-addr add $ADDR_B/24 dev veth-b
-addr add $ADDR6_B/64 dev veth-b nodad
-link set veth-b up
-EOF
+	host_config "$NS_A" veth-a "$ADDR_A" "$ADDR6_A" || return 1
+	host_config "$NS_B" veth-b "$ADDR_B" "$ADDR6_B" || return 1
 
 	poll_until 5 ns_has_addr "$NS_A" "$ADDR6_A" &&
 		poll_until 5 ns_has_addr "$NS_B" "$ADDR6_B"
