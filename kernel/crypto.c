@@ -434,6 +434,19 @@ int sdrp_open_clear(struct sdrp_dir_crypto *dc, u8 *rec, u32 rec_len)
 	return record_check_mac(dc, rec, rec_len);
 }
 
+/*
+ * Under sdrp_kdf_lock, after a derivation: the shared transform keeps the
+ * HMAC pads of the last key it was given, a salt or a PRK, from which the
+ * keys it derived can be computed again.  Overwrite them with a key of
+ * zeroes (long enough for a FIPS kernel's hmac to accept it).
+ */
+static void kdf_forget(void)
+{
+	static const u8 zeroes[SDRP_HASH_LEN];
+
+	crypto_shash_setkey(sdrp_kdf_tfm, zeroes, sizeof(zeroes));
+}
+
 /* HKDF-Extract (RFC 5869): PRK = HMAC-SHA512(salt, IKM). */
 int sdrp_hkdf_extract(const u8 *salt, size_t salt_len, const u8 *ikm,
 		      size_t ikm_len, u8 prk[SDRP_HASH_LEN])
@@ -443,29 +456,28 @@ int sdrp_hkdf_extract(const u8 *salt, size_t salt_len, const u8 *ikm,
 	mutex_lock(&sdrp_kdf_lock);
 	err = crypto_shash_setkey(sdrp_kdf_tfm, salt, salt_len) ?:
 	      crypto_shash_tfm_digest(sdrp_kdf_tfm, ikm, ikm_len, prk);
+	kdf_forget();
 	mutex_unlock(&sdrp_kdf_lock);
 	return err;
 }
 
 /*
- * HKDF-Expand (RFC 5869) with info = @label (no NUL) || @ctx:
+ * HKDF-Expand (RFC 5869) with info = @label (no NUL) || @ctx, under the
+ * PRK that @desc's transform is keyed with:
  * T(i) = HMAC-SHA512(PRK, T(i-1) | info | i), output T(1) | T(2) | ...
  */
-int sdrp_hkdf_expand(const u8 prk[SDRP_HASH_LEN], const char *label,
-		     const u8 *ctx, size_t ctx_len, u8 *out, size_t out_len)
+static int hkdf_expand_keyed(struct shash_desc *desc, const char *label,
+			     const u8 *ctx, size_t ctx_len, u8 *out,
+			     size_t out_len)
 {
-	SHASH_DESC_ON_STACK(desc, sdrp_kdf_tfm);
 	u8 t[SDRP_HASH_LEN];
 	size_t done = 0, n;
 	u8 i = 1;
-	int err;
+	int err = 0;
 
 	if (out_len > 255 * SDRP_HASH_LEN)
 		return -EINVAL;
-	mutex_lock(&sdrp_kdf_lock);
-	desc->tfm = sdrp_kdf_tfm;
-	err = crypto_shash_setkey(sdrp_kdf_tfm, prk, SDRP_HASH_LEN);
-	while (!err && done < out_len) {
+	while (done < out_len) {
 		err = crypto_shash_init(desc) ?:
 		      (i > 1 ? crypto_shash_update(desc, t, sizeof(t)) : 0) ?:
 		      crypto_shash_update(desc, label, strlen(label)) ?:
@@ -479,9 +491,23 @@ int sdrp_hkdf_expand(const u8 prk[SDRP_HASH_LEN], const char *label,
 		done += n;
 		i++;
 	}
+	memzero_explicit(t, sizeof(t));
+	return err;
+}
+
+int sdrp_hkdf_expand(const u8 prk[SDRP_HASH_LEN], const char *label,
+		     const u8 *ctx, size_t ctx_len, u8 *out, size_t out_len)
+{
+	SHASH_DESC_ON_STACK(desc, sdrp_kdf_tfm);
+	int err;
+
+	mutex_lock(&sdrp_kdf_lock);
+	desc->tfm = sdrp_kdf_tfm;
+	err = crypto_shash_setkey(sdrp_kdf_tfm, prk, SDRP_HASH_LEN) ?:
+	      hkdf_expand_keyed(desc, label, ctx, ctx_len, out, out_len);
+	kdf_forget();
 	mutex_unlock(&sdrp_kdf_lock);
 	shash_desc_zero(desc);
-	memzero_explicit(t, sizeof(t));
 	return err;
 }
 
@@ -501,16 +527,16 @@ int sdrp_sha512(const u8 *a, size_t a_len, const u8 *b, size_t b_len,
 	return err;
 }
 
-static int expand_dir(const u8 prk[SDRP_HASH_LEN], const u8 th[SDRP_HASH_LEN],
+static int expand_dir(struct shash_desc *desc, const u8 th[SDRP_HASH_LEN],
 		      const char *key_label, const char *iv_label,
 		      const char *mac_label, struct sdrp_dir_keys *k)
 {
-	return sdrp_hkdf_expand(prk, key_label, th, SDRP_HASH_LEN,
-				k->key, sizeof(k->key)) ?:
-	       sdrp_hkdf_expand(prk, iv_label, th, SDRP_HASH_LEN,
-				k->iv, sizeof(k->iv)) ?:
-	       sdrp_hkdf_expand(prk, mac_label, th, SDRP_HASH_LEN,
-				k->mac, sizeof(k->mac));
+	return hkdf_expand_keyed(desc, key_label, th, SDRP_HASH_LEN,
+				 k->key, sizeof(k->key)) ?:
+	       hkdf_expand_keyed(desc, iv_label, th, SDRP_HASH_LEN,
+				 k->iv, sizeof(k->iv)) ?:
+	       hkdf_expand_keyed(desc, mac_label, th, SDRP_HASH_LEN,
+				 k->mac, sizeof(k->mac));
 }
 
 /*
@@ -519,22 +545,32 @@ static int expand_dir(const u8 prk[SDRP_HASH_LEN], const u8 th[SDRP_HASH_LEN],
  *   c2s/s2c = Expand(PRK, "sdrp1 <dir> key|iv|mac" || th_n)
  *   ck_n+1  = Expand(PRK, "sdrp1 chain" || th_n)
  * Fills the key and chain fields of @keys; the caller sets the rest.
+ * The HMAC is keyed with the PRK once for the seven Expand calls (a
+ * setkey costs two SHA-512 compressions, an Expand call here two more).
  */
 int sdrp_derive_epoch(const u8 chain_key[SDRP_CHAIN_KEY_LEN],
 		      const u8 dh[SDRP_X25519_LEN], const u8 th[SDRP_HASH_LEN],
 		      struct sdrp_keys *keys)
 {
+	SHASH_DESC_ON_STACK(desc, sdrp_kdf_tfm);
 	u8 prk[SDRP_HASH_LEN];
 	int err;
 
-	err = sdrp_hkdf_extract(chain_key, SDRP_CHAIN_KEY_LEN, dh,
-				SDRP_X25519_LEN, prk) ?:
-	      expand_dir(prk, th, SDRP_LABEL_C2S_KEY, SDRP_LABEL_C2S_IV,
+	mutex_lock(&sdrp_kdf_lock);
+	desc->tfm = sdrp_kdf_tfm;
+	err = crypto_shash_setkey(sdrp_kdf_tfm, chain_key,
+				  SDRP_CHAIN_KEY_LEN) ?:
+	      crypto_shash_tfm_digest(sdrp_kdf_tfm, dh, SDRP_X25519_LEN, prk) ?:
+	      crypto_shash_setkey(sdrp_kdf_tfm, prk, sizeof(prk)) ?:
+	      expand_dir(desc, th, SDRP_LABEL_C2S_KEY, SDRP_LABEL_C2S_IV,
 			 SDRP_LABEL_C2S_MAC, &keys->c2s) ?:
-	      expand_dir(prk, th, SDRP_LABEL_S2C_KEY, SDRP_LABEL_S2C_IV,
+	      expand_dir(desc, th, SDRP_LABEL_S2C_KEY, SDRP_LABEL_S2C_IV,
 			 SDRP_LABEL_S2C_MAC, &keys->s2c) ?:
-	      sdrp_hkdf_expand(prk, SDRP_LABEL_CHAIN, th, SDRP_HASH_LEN,
-			       keys->chain_key, sizeof(keys->chain_key));
+	      hkdf_expand_keyed(desc, SDRP_LABEL_CHAIN, th, SDRP_HASH_LEN,
+				keys->chain_key, sizeof(keys->chain_key));
+	kdf_forget();
+	mutex_unlock(&sdrp_kdf_lock);
+	shash_desc_zero(desc);
 	memzero_explicit(prk, sizeof(prk));
 	return err;
 }

@@ -34,26 +34,33 @@ static struct sdrp_keypair *keypair_new(void)
 	return kp;
 }
 
+/*
+ * Publish @kp / @ep as the next rekey's unless one is there already, and
+ * free what was not taken.  Without the socket lock: the work item that
+ * makes them runs on another CPU and must not make the application wait
+ * for the socket (under TCG a sleeping lock_sock() waits milliseconds for
+ * the cross-CPU wake-up).  The socket lock's holder takes them with
+ * xchg() in rekey_switch(), so each is used once; close() frees them
+ * after the work item is cancelled.
+ */
+static void rekey_offer(struct sdrp_sock *ctx, struct sdrp_keypair *kp,
+			struct sdrp_epoch *ep)
+{
+	if (kp && cmpxchg(&ctx->kp, NULL, kp))
+		kfree_sensitive(kp);
+	if (ep && cmpxchg(&ctx->next_epoch, NULL, ep))
+		sdrp_epoch_free(ep);
+}
+
 /* Make the next key pair and transforms ahead of the next rekey. */
 void sdrp_kp_work(struct work_struct *work)
 {
 	struct sdrp_sock *ctx = container_of(work, struct sdrp_sock, kp_work);
-	struct sdrp_keypair *kp = keypair_new();
-	struct sdrp_epoch *ep = sdrp_epoch_alloc();
-	struct sock *sk = ctx->sk;
 
-	lock_sock(sk);
-	if (!ctx->stopping && !ctx->kp) {
-		ctx->kp = kp;
-		kp = NULL;
-	}
-	if (!ctx->stopping && !ctx->next_epoch) {
-		ctx->next_epoch = ep;
-		ep = NULL;
-	}
-	release_sock(sk);
-	kfree_sensitive(kp);
-	sdrp_epoch_free(ep);
+	if (READ_ONCE(ctx->stopping))
+		return;
+	rekey_offer(ctx, READ_ONCE(ctx->kp) ? NULL : keypair_new(),
+		    READ_ONCE(ctx->next_epoch) ? NULL : sdrp_epoch_alloc());
 }
 
 /*
@@ -63,18 +70,16 @@ void sdrp_kp_work(struct work_struct *work)
  */
 void sdrp_rekey_prepare(struct sdrp_sock *ctx)
 {
-	if (!ctx->kp || !ctx->next_epoch)
+	if (!READ_ONCE(ctx->kp) || !READ_ONCE(ctx->next_epoch))
 		queue_work(system_unbound_wq, &ctx->kp_work);
 }
 
 /* If the work item has not run yet, make them here, on the slow path. */
 static int rekey_ready(struct sdrp_sock *ctx)
 {
-	if (!ctx->kp)
-		ctx->kp = keypair_new();
-	if (!ctx->next_epoch)
-		ctx->next_epoch = sdrp_epoch_alloc();
-	return ctx->kp && ctx->next_epoch ? 0 : -ENOMEM;
+	rekey_offer(ctx, READ_ONCE(ctx->kp) ? NULL : keypair_new(),
+		    READ_ONCE(ctx->next_epoch) ? NULL : sdrp_epoch_alloc());
+	return READ_ONCE(ctx->kp) && READ_ONCE(ctx->next_epoch) ? 0 : -ENOMEM;
 }
 
 void sdrp_rekey_free(struct sdrp_sock *ctx)
@@ -89,21 +94,29 @@ void sdrp_rekey_free(struct sdrp_sock *ctx)
 /*
  * Derive epoch n+1 from our secret, the peer's public key and the two
  * records of this rekey, and switch both directions to it.  Record
- * counters start again at zero; sequence numbers go on.
+ * counters start again at zero; sequence numbers go on.  The old epoch
+ * goes to *@retired, for the caller to free once what the peer waits for
+ * is sent (freeing four transforms is no part of the protocol's critical
+ * path).
  */
 static int rekey_switch(struct sdrp_sock *ctx, const u8 *peer_pub,
-			const u8 *ack_rec, u32 ack_len)
+			const u8 *ack_rec, u32 ack_len,
+			struct sdrp_epoch **retired)
 {
-	struct sdrp_epoch *old = ctx->epoch, *ep = ctx->next_epoch;
+	struct sdrp_epoch *old = ctx->epoch, *ep;
 	u8 dh[SDRP_X25519_LEN], th[SDRP_HASH_LEN];
+	struct sdrp_keypair *kp;
 	struct sdrp_keys *keys;
 	int err;
 
 	keys = kzalloc(sizeof(*keys), GFP_KERNEL);
 	if (!keys)
 		return -ENOMEM;
+	/* rekey_ready() made sure both exist; only the lock holder takes. */
+	kp = xchg(&ctx->kp, NULL);
+	ep = xchg(&ctx->next_epoch, NULL);
 	/* An all-zero shared secret: the peer sent a low-order point. */
-	if (!curve25519(dh, ctx->kp->secret, peer_pub)) {
+	if (!curve25519(dh, kp->secret, peer_pub)) {
 		err = -EPROTO;
 		goto out;
 	}
@@ -118,17 +131,17 @@ static int rekey_switch(struct sdrp_sock *ctx, const u8 *peer_pub,
 		goto out;
 
 	ctx->epoch = ep;
-	ctx->next_epoch = NULL;
-	sdrp_epoch_free(old);
-	kfree_sensitive(ctx->kp);
-	ctx->kp = NULL;
 	ctx->responses = 0;
 	ctx->info.responses_in_epoch = 0;
 	ctx->info.epoch = ep->epoch;
+	ep = NULL;
+	*retired = old;
 	ctx->info.rekeys++;
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_REKEYS);
 	sdrp_rekey_prepare(ctx);
 out:
+	sdrp_epoch_free(ep);	/* not switched to */
+	kfree_sensitive(kp);
 	memzero_explicit(dh, sizeof(dh));
 	memzero_explicit(th, sizeof(th));
 	kfree_sensitive(keys);
@@ -166,6 +179,7 @@ int sdrp_rekey_hello(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
 		     const struct sdrp_rx_view *hello)
 {
 	u8 ack_rec[sizeof(ctx->hello_rec)];
+	struct sdrp_epoch *retired = NULL;
 	struct sdrp_msg *msg;
 	int err;
 
@@ -181,7 +195,9 @@ int sdrp_rekey_hello(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
 	err = sdrp_tx_msg_wire(ctx, msg, ack_rec, sizeof(ack_rec));
 	if (err)
 		return err;
-	err = rekey_switch(ctx, hello->data, ack_rec, sizeof(ack_rec));
+	err = rekey_switch(ctx, hello->data, ack_rec, sizeof(ack_rec),
+			   &retired);
+	sdrp_epoch_free(retired);
 	memzero_explicit(ack_rec, sizeof(ack_rec));
 	if (!err)
 		sdrp_sess_set_state(ctx, SDRP_SESS_C_WAIT_ACK);
@@ -192,15 +208,17 @@ int sdrp_rekey_hello(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
 int sdrp_rekey_hello_ack(struct sdrp_sock *ctx, const u8 *rec, u32 rec_len,
 			 const struct sdrp_rx_view *ack)
 {
+	struct sdrp_epoch *retired = NULL;
 	int err;
 
 	if (!rec || rec_len != sizeof(ctx->hello_rec))
 		return -EPROTO;
-	err = rekey_switch(ctx, ack->data, rec, rec_len);
+	err = rekey_switch(ctx, ack->data, rec, rec_len, &retired);
 	if (err)
 		return err;
 	sdrp_sess_set_state(ctx, SDRP_SESS_S_WAIT_REQUEST);
 	err = sdrp_tx_simple(ctx, SDRP_MSG_ACK);
+	sdrp_epoch_free(retired);
 	/* The application's close waited for the new epoch (session.c). */
 	if (!err && ctx->close_deferred)
 		sdrp_sess_close(ctx);
