@@ -50,6 +50,7 @@ void sdrp_crypto_exit(void)
 
 static void dir_crypto_free(struct sdrp_dir_crypto *dc)
 {
+	aead_request_free(dc->req);	/* NULL-safe, wiped */
 	crypto_free_aead(dc->aead);	/* NULL-safe; wipes the key schedule */
 	crypto_free_shash(dc->hmac);
 	memzero_explicit(dc->iv, sizeof(dc->iv));
@@ -70,6 +71,12 @@ static int dir_crypto_alloc(struct sdrp_dir_crypto *dc)
 	hmac = crypto_alloc_shash("hmac(sha512)", 0, 0);
 	if (IS_ERR(hmac)) {
 		err = PTR_ERR(hmac);
+		goto err_aead;
+	}
+	dc->req = aead_request_alloc(aead, GFP_KERNEL);
+	if (!dc->req) {
+		crypto_free_shash(hmac);
+		err = -ENOMEM;
 		goto err_aead;
 	}
 	dc->aead = aead;
@@ -225,18 +232,17 @@ static int record_mac(struct sdrp_dir_crypto *dc, const u8 *rec, u32 len,
 /*
  * AES-256-GCM from @src to @dst (which may be the same list) under the
  * current record counter; both lists start with the header, the AAD.
+ * The direction's request is reused: its owner (the socket lock's holder)
+ * protects one record at a time and waits for it.
  */
 static int record_gcm_sg(struct sdrp_dir_crypto *dc, struct scatterlist *src,
 			 struct scatterlist *dst, u32 cryptlen, bool enc)
 {
-	struct aead_request *req;
+	struct aead_request *req = dc->req;
 	u8 nonce[SDRP_IV_LEN];
 	DECLARE_CRYPTO_WAIT(wait);
 	int err;
 
-	req = aead_request_alloc(dc->aead, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
 	sdrp_gcm_nonce(nonce, dc->iv, dc->counter);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
 				  CRYPTO_TFM_REQ_MAY_SLEEP,
@@ -245,7 +251,7 @@ static int record_gcm_sg(struct sdrp_dir_crypto *dc, struct scatterlist *src,
 	aead_request_set_crypt(req, src, dst, cryptlen, nonce);
 	err = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
 				    crypto_aead_decrypt(req), &wait);
-	aead_request_free(req);
+	memzero_explicit(nonce, sizeof(nonce));
 	return err;
 }
 
@@ -406,6 +412,7 @@ int sdrp_dir_mac_init(struct sdrp_dir_crypto *dc, const u8 *key, u64 counter)
 		return err;
 	}
 	dc->aead = NULL;
+	dc->req = NULL;
 	dc->hmac = hmac;
 	dc->counter = counter;
 	return 0;

@@ -39,6 +39,7 @@
 #include <uapi/linux/sdrp_netlink.h>
 #include <sdrp/wire.h>
 
+struct aead_request;
 struct crypto_aead;
 struct crypto_shash;
 struct net;
@@ -71,6 +72,8 @@ enum sdrp_sess_state {
 /* One direction's crypto state of a key epoch. */
 struct sdrp_dir_crypto {
 	struct crypto_aead *aead;	/* gcm(aes), keyed */
+	/* the direction's one GCM request: records go one at a time */
+	struct aead_request *req;
 	struct crypto_shash *hmac;	/* hmac(sha512), keyed */
 	u8 iv[SDRP_IV_LEN];
 	u64 counter;			/* next record counter */
