@@ -60,11 +60,14 @@ sdrp_register_net_sysctl(struct net *net, const char *path,
 #endif
 
 /*
- * 6.6 let a family require CAP_NET_ADMIN to join a multicast group.  The
- * sdrpd group's READY carries no secret, only a hint to ACCEPT (itself
- * privileged); requiring the capability keeps an unprivileged listener
- * from passing for a daemon (SDRP_HANDSHAKE's ESRCH check) where the
- * kernel can.
+ * GENL_MCAST_CAP_NET_ADMIN lets a family require CAP_NET_ADMIN to join a
+ * multicast group; it came with a security fix that the 6.1 stable series
+ * has too (Debian's 6.1.0-56 = 6.1.192 does), so both supported kernels
+ * use it.  The sdrpd group's READY carries no secret, only a hint to
+ * ACCEPT (itself privileged); requiring the capability keeps an
+ * unprivileged listener from passing for a daemon (SDRP_HANDSHAKE's
+ * ESRCH check).  A kernel without the flag has no other hook: 6.1's
+ * genl_family has no bind callback (6.12 has one).
  */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
 #define SDRP_GENL_MCAST_FLAGS	GENL_MCAST_CAP_NET_ADMIN

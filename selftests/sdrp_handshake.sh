@@ -91,6 +91,10 @@ tap_check "ACCEPT without CAP_NET_ADMIN: EPERM" \
 	sh -c "[ \"\$(ip netns exec $NS_A $TOOL nlcmd accept)\" = EPERM ]"
 tap_check "DONE without CAP_NET_ADMIN: EPERM" \
 	sh -c "[ \"\$(ip netns exec $NS_A $TOOL nlcmd done)\" = EPERM ]"
+# A listener in the group is what SDRP_HANDSHAKE's ESRCH check looks for:
+# an unprivileged one would pass for a daemon.
+tap_check "joining the sdrpd group without CAP_NET_ADMIN: EPERM" \
+	sh -c "[ \"\$(ip netns exec $NS_A $TOOL nlcmd join)\" = EPERM ]"
 
 # A plain TCP peer in b for the cases where the client's request never
 # gets as far as its HELLO.

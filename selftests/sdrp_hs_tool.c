@@ -14,8 +14,9 @@
  *       listen: join the sdrpd group and never ACCEPT; hold: ACCEPT one
  *       request and keep it; done-after: ACCEPT one, wait for FILE, then
  *       DONE it and report the kernel's answer.  Prints "accepted N".
- *   sdrp_hs_tool nlcmd accept|done         one command as user nobody:
- *       prints the errno name of the kernel's answer
+ *   sdrp_hs_tool nlcmd accept|done|join    one command as user nobody:
+ *       prints the errno name of the kernel's answer (join: to the
+ *       "sdrpd" multicast group)
  *
  * Exit status 0 when everything went as asked; messages on stdout.
  */
@@ -407,6 +408,19 @@ static int cmd_nlcmd(const char *what)
 	if (nl_open(&nl)) {
 		printf("nlcmd: no sdrp family\n");
 		return 1;
+	}
+	if (!strcmp(what, "join")) {
+		int grp = genl_ctrl_resolve_grp(nl.sk, SDRP_FAMILY_NAME,
+						SDRP_MCGRP_SDRPD);
+		int err = ENOENT;
+
+		/* Straight to the socket: libnl would map the errno. */
+		if (grp >= 0)
+			err = setsockopt(nl_socket_get_fd(nl.sk), SOL_NETLINK,
+					 NETLINK_ADD_MEMBERSHIP, &grp,
+					 sizeof(grp)) ? errno : 0;
+		printf("%s\n", errno_name(err));
+		return 0;
 	}
 	nl_cmd(&nl, !strcmp(what, "done") ? SDRP_CMD_DONE : SDRP_CMD_ACCEPT,
 	       1, EIO);
