@@ -48,12 +48,13 @@ VM_PROGS	?= /usr/sbin/ip /usr/sbin/tc \
 		   $(wildcard $(B)/userspace/sdrpd/sdrpd $(B)/userspace/sdrpctl/sdrpctl \
 			      $(B)/userspace/tools/sdrp-peer \
 			      $(B)/selftests/sdrp_hs_tool \
+			      $(B)/selftests/nltap_preload.so \
 			      $(B)/userspace/examples/sdrp-sensor \
 			      $(B)/userspace/examples/sdrp-collector \
 			      $(B)/selftests/sdrp_soak_load)
 VM_KMODS	?= veth sch_netem tls crypto-gcm crypto-ghash crypto-aes \
 		   crypto-ctr crypto-sha512 crypto-hmac algif_aead algif_hash \
-		   inet_diag tcp_diag
+		   inet_diag tcp_diag nlmon
 VM_TIMEOUT	?= 600
 VM_TEST_TIMEOUT	?= 120
 
@@ -192,8 +193,9 @@ DEBUG_VM_TIMEOUT	?= 3600
 DEBUG_VM_TEST_TIMEOUT	?= 600
 
 # sock_diag (the soak's connection resets) is not in the debug kernel's
-# config: sdrp_soak runs without resets there.
-NOT_IN_DEBUG_KERNEL	:= inet_diag tcp_diag
+# config: sdrp_soak runs without resets there.  Nor is nlmon:
+# sdrp_secrets_sdrpd skips there.
+NOT_IN_DEBUG_KERNEL	:= inet_diag tcp_diag nlmon
 
 check-debug: deps
 	@dir=$$(scripts/debug-kernel.sh) || exit 1; \

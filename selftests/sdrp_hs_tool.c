@@ -17,6 +17,16 @@
  *   sdrp_hs_tool nlcmd accept|done|join    one command as user nobody:
  *       prints the errno name of the kernel's answer (join: to the
  *       "sdrpd" multicast group)
+ *   sdrp_hs_tool keytap IFACE DUMPS
+ *       on an nlmon device, until SIGTERM: every SESSIONS message, raw, to
+ *       DUMPS.  Prints "tapping", then at the end "sessions N" (replies)
+ *   sdrp_hs_tool keyextract RAW SECRETS
+ *       from the messages nltap_preload.so recorded in RAW, every secret a
+ *       daemon handed the kernel (SEND's hello MAC keys, DONE's keys and
+ *       hello MAC keys) to SECRETS, one "name hex" line each
+ *   sdrp_hs_tool keyscan SECRETS FILE...
+ *       whether any 8-byte piece of a secret of SECRETS is in a FILE, as
+ *       bytes or as hex (either case): prints each leak and exits 1
  *
  * Exit status 0 when everything went as asked; messages on stdout.
  */
@@ -26,6 +36,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +44,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
@@ -428,6 +442,246 @@ static int cmd_nlcmd(const char *what)
 	return 0;
 }
 
+/*
+ * keytap and keyextract: netlink messages of the sdrp family.  keytap
+ * reads them from an nlmon device (each frame a netlink message as
+ * sent) and keeps the SESSIONS ones; keyextract reads what the
+ * nltap_preload.so shim recorded of a daemon's messages and keeps the
+ * attributes the uapi marks secret.
+ */
+static volatile sig_atomic_t tap_stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	tap_stop = 1;
+}
+
+static void put_secret(FILE *f, const char *name, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	fprintf(f, "%s ", name);
+	for (i = 0; i < len; i++)
+		fprintf(f, "%02x", b[i]);
+	fputc('\n', f);
+}
+
+/* The secrets of one SEND or DONE request; returns how many. */
+static int put_request_secrets(FILE *out, const struct genlmsghdr *g,
+			       size_t len)
+{
+	const struct nlattr *a = (const void *)((const char *)g + GENL_HDRLEN);
+	int mac_c2s, mac_s2c, found = 0;
+	struct sdrp_keys k;
+
+	mac_c2s = g->cmd == SDRP_CMD_SEND ? SDRP_A_SEND_HELLO_MAC_C2S :
+					    SDRP_A_DONE_HELLO_MAC_C2S;
+	mac_s2c = g->cmd == SDRP_CMD_SEND ? SDRP_A_SEND_HELLO_MAC_S2C :
+					    SDRP_A_DONE_HELLO_MAC_S2C;
+	len -= GENL_HDRLEN;
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= len) {
+		const void *v = (const char *)a + NLA_HDRLEN;
+		size_t vlen = a->nla_len - NLA_HDRLEN;
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (type == mac_c2s || type == mac_s2c) {
+			put_secret(out, type == mac_c2s ? "hello-mac-c2s" :
+				   "hello-mac-s2c", v, vlen);
+			found++;
+		} else if (g->cmd == SDRP_CMD_DONE &&
+			   type == SDRP_A_DONE_KEYS && vlen == sizeof(k)) {
+			memcpy(&k, v, sizeof(k));
+			put_secret(out, "c2s-key", k.c2s.key, sizeof(k.c2s.key));
+			put_secret(out, "c2s-iv", k.c2s.iv, sizeof(k.c2s.iv));
+			put_secret(out, "c2s-mac", k.c2s.mac, sizeof(k.c2s.mac));
+			put_secret(out, "s2c-key", k.s2c.key, sizeof(k.s2c.key));
+			put_secret(out, "s2c-iv", k.s2c.iv, sizeof(k.s2c.iv));
+			put_secret(out, "s2c-mac", k.s2c.mac, sizeof(k.s2c.mac));
+			put_secret(out, "chain-key", k.chain_key,
+				   sizeof(k.chain_key));
+			memset(&k, 0, sizeof(k));
+			found++;
+		}
+		if ((size_t)NLA_ALIGN(a->nla_len) >= len)
+			break;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return found;
+}
+
+/* The sdrp family's id, from the kernel; -1 without it. */
+static int sdrp_family_id(void)
+{
+	struct nl nl = { 0 };
+	int family;
+
+	if (nl_open(&nl))
+		return -1;
+	family = nl.family;
+	nl_socket_free(nl.sk);
+	return family;
+}
+
+static int cmd_keytap(const char *iface, const char *dumps)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	struct sigaction sa = { .sa_handler = on_term };
+	struct timeval tv = { .tv_usec = 200000 };
+	static unsigned char frame[65536];
+	int fd, family, nsessions = 0;
+	FILE *dump;
+
+	family = sdrp_family_id();
+	sll.sll_ifindex = if_nametoindex(iface);
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	dump = fopen(dumps, "w");
+	if (family < 0 || !sll.sll_ifindex || fd < 0 || !dump ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
+		perror("keytap");
+		return 1;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	printf("tapping\n");
+	fflush(stdout);
+	while (!tap_stop) {
+		ssize_t n = recv(fd, frame, sizeof(frame), 0);
+		const struct nlmsghdr *h = (const void *)frame;
+		size_t left = n > 0 ? (size_t)n : 0;
+
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			const struct genlmsghdr *g = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != family ||
+			    h->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
+			    g->cmd != SDRP_CMD_SESSIONS)
+				continue;
+			fwrite(h, 1, h->nlmsg_len, dump);
+			/* the dump request has no attributes */
+			nsessions += h->nlmsg_len > NLMSG_LENGTH(GENL_HDRLEN);
+		}
+	}
+	fclose(dump);
+	close(fd);
+	printf("sessions %d\n", nsessions);
+	return 0;
+}
+
+static int cmd_keyextract(const char *raw, const char *secrets)
+{
+	static unsigned char buf[1 << 16];
+	int family = sdrp_family_id(), nsecrets = 0;
+	FILE *in = fopen(raw, "r"), *out = fopen(secrets, "w");
+	uint32_t len;
+
+	if (family < 0 || !in || !out) {
+		perror("keyextract");
+		return 1;
+	}
+	while (fread(&len, sizeof(len), 1, in) == 1 && len <= sizeof(buf) &&
+	       fread(buf, 1, len, in) == len) {
+		const struct nlmsghdr *h = (const void *)buf;
+		size_t left = len;
+
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			const struct genlmsghdr *g = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == family &&
+			    h->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN) &&
+			    (g->cmd == SDRP_CMD_SEND ||
+			     g->cmd == SDRP_CMD_DONE))
+				nsecrets += put_request_secrets(out, g,
+					h->nlmsg_len - NLMSG_HDRLEN);
+		}
+	}
+	memset(buf, 0, sizeof(buf));
+	fclose(in);
+	fclose(out);
+	printf("secrets %d\n", nsecrets);
+	return nsecrets ? 0 : 1;
+}
+
+static int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Is @p (8 bytes) in @buf, raw or as hex in either case? */
+static bool piece_in(const char *buf, size_t len, const unsigned char *p)
+{
+	static const char *const fmt[2] = { "%02x", "%02X" };
+	char hex[17];
+	int f, b;
+
+	if (memmem(buf, len, p, 8))
+		return true;
+	for (f = 0; f < 2; f++) {
+		for (b = 0; b < 8; b++)
+			snprintf(hex + 2 * b, 3, fmt[f], p[b]);
+		if (memmem(buf, len, hex, 16))
+			return true;
+	}
+	return false;
+}
+
+static int cmd_keyscan(const char *secrets, char **files, int nfiles)
+{
+	char name[64], hex[1024];
+	unsigned char key[512];
+	int i, leaks = 0, nsecrets = 0;
+	FILE *in = fopen(secrets, "r");
+
+	if (!in) {
+		perror(secrets);
+		return 2;
+	}
+	while (fscanf(in, "%63s %1023s", name, hex) == 2) {
+		size_t len = strlen(hex) / 2, j, off;
+
+		for (j = 0; j < len; j++)
+			key[j] = hex_value(hex[2 * j]) << 4 |
+				 hex_value(hex[2 * j + 1]);
+		nsecrets++;
+		for (i = 0; i < nfiles; i++) {
+			static char buf[4 << 20];
+			FILE *f = fopen(files[i], "r");
+			size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+
+			if (!f) {
+				perror(files[i]);
+				return 2;
+			}
+			fclose(f);
+			/* every aligned piece, and the tail's */
+			for (off = 0; len >= 8 && off < len; off += 8) {
+				size_t at = off + 8 <= len ? off : len - 8;
+
+				if (piece_in(buf, n, key + at)) {
+					printf("leak: %s (bytes %zu..%zu) in %s\n",
+					       name, at, at + 7, files[i]);
+					leaks++;
+					break;
+				}
+			}
+		}
+	}
+	fclose(in);
+	memset(key, 0, sizeof(key));
+	memset(hex, 0, sizeof(hex));
+	printf("keyscan: %d secrets, %d files, %d leaks\n", nsecrets, nfiles,
+	       leaks);
+	return leaks || !nsecrets ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -437,6 +691,12 @@ int main(int argc, char **argv)
 		return cmd_fakedaemon(argv[2], argv[3]);
 	if (!strcmp(cmd, "nlcmd") && argc == 3)
 		return cmd_nlcmd(argv[2]);
+	if (!strcmp(cmd, "keytap") && argc == 4)
+		return cmd_keytap(argv[2], argv[3]);
+	if (!strcmp(cmd, "keyextract") && argc == 4)
+		return cmd_keyextract(argv[2], argv[3]);
+	if (!strcmp(cmd, "keyscan") && argc >= 4)
+		return cmd_keyscan(argv[2], argv + 3, argc - 3);
 	optind = 2;
 	while ((opt = getopt(argc, argv, "c:n:t:s:e:")) != -1) {
 		switch (opt) {

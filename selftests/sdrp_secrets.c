@@ -17,8 +17,10 @@
  * nowhere: not in the setsockopt copy, not in a freed epoch or crypto
  * transform.  Not even a live session keeps its raw HMAC keys (the hmac
  * transform keeps only the hashed pads): C's and D's must be absent too.
- * The keys are never in the kernel log, /proc/net/sdrp_stat or SDRP_INFO
- * either.
+ * The keys are never in the kernel log, /proc/net/sdrp_stat, SDRP_INFO
+ * or `sdrpctl sessions` either.  (sdrp_secrets_sdrpd.sh does the same for
+ * keys from a handshake through sdrpd, with the raw SESSIONS dump and
+ * the daemons' logs.)
  *
  * The test's own copies: the keys are generated into one locked page,
  * which the search skips (its physical page comes from
@@ -275,6 +277,35 @@ static size_t read_all(const char *path, char *buf, size_t cap)
 	return len;
 }
 
+/* The output of a shell command, as read_all() for a file. */
+static size_t read_cmd(const char *cmd, char *buf, size_t cap)
+{
+	FILE *f = popen(cmd, "r");
+	size_t len;
+
+	if (!f)
+		return 0;
+	len = fread(buf, 1, cap, f);
+	pclose(f);
+	return len;
+}
+
+/* Lines of @text that contain @word. */
+static int count_lines(const char *text, size_t len, const char *word)
+{
+	const char *p = text, *end = text + len, *nl;
+	int n = 0;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', end - p);
+		if (!nl)
+			nl = end;
+		if (memmem(p, nl - p, word, strlen(word)))
+			n++;
+	}
+	return n;
+}
+
 /*
  * Overwrite the vector registers that copied keys around: the kernel
  * saves them with the task's FPU state, which the search would find.
@@ -447,6 +478,12 @@ TEST_F_TIMEOUT(kcore, keys_gone_after_rekey_and_close, 120)
 		EXPECT_FALSE(leaks_into(&keys[i], (char *)&info,
 					sizeof(info)));
 	}
+	/* The session dump: A, C and D, both ends of each, are listed. */
+	len = read_cmd("sdrpctl sessions 2>&1", text, 1 << 20);
+	EXPECT_EQ(count_lines(text, len, "127.0.0.1:"), 6)
+		TH_LOG("sdrpctl sessions:\n%.*s", (int)len, text);
+	for (i = 0; i < PAIRS; i++)
+		EXPECT_FALSE(leaks_into(&keys[i], text, len));
 
 	for (i = 0; i < PAIRS; i++) {
 		if (i == 1)
