@@ -445,8 +445,9 @@ struct sdrp_dir_crypto *sdrp_hs_clear_tx(struct sdrp_sock *ctx, u8 type)
  * Close before the keys exist (protocol.rst): our clear CLOSE under the
  * hello MAC key, then CLOSING as after any CLOSE (close timer, CLOSE
  * again, CLOSED WITHOUT ACK).  @close is sdrpd's CLOSE, sent as it is; or
- * NULL when the client's deadline passed before the HELLO ACK was
- * answered: the CLOSE is built here, seq n + 1 after the HELLO's n.
+ * NULL when a client's handshake ended after its HELLO went out without
+ * an answer from sdrpd (hs_client_close()): the CLOSE is built here, seq
+ * n + 1 after the HELLO's n.
  *
  * Clear record counters: the peer's first record (HELLO, HELLO ACK or
  * CLOSE), if it was read, used its counter 0; the client's HELLO used
@@ -497,12 +498,30 @@ static bool hello_keys_take(struct sdrp_hs_req *req,
 }
 
 /*
+ * A client whose HELLO went out (SEND gave the hello MAC keys) and whose
+ * handshake then ends without sdrpd's answer sends its own clear CLOSE:
+ * the server holds the other half of the handshake (its HELLO ACK out, or
+ * on its way) until its own deadline otherwise.  protocol.rst's client
+ * table asks for it on the timer (ETIMEDOUT), and its "Starting a close"
+ * for an application close, which a signal is (EINTR: the call is
+ * cancelled, or the process killed); a daemon that lost the request
+ * (ECONNABORTED) leaves the client as unable to finish as a timer would.
+ * Other ends need none: the transport is gone (ECONNRESET, EPIPE), or
+ * nothing was sent.
+ */
+static bool hs_client_close(const struct sdrp_hs_req *req, u32 status)
+{
+	return req->role == SDRP_ROLE_CLIENT &&
+	       (status == ETIMEDOUT || status == EINTR ||
+		status == ECONNABORTED);
+}
+
+/*
  * A failure ends the handshake: the application's call returns -@status
- * at once.  A CLOSE from sdrpd, or the client's own when its deadline
- * passed after the HELLO, is sent and answered as any CLOSE
- * (hs_clear_close()); a CLOSE ACK is sent and the session is closed;
- * without a record the session is closed silently (no key to
- * authenticate anything with).
+ * at once.  A CLOSE from sdrpd, or the client's own (hs_client_close()),
+ * is sent and answered as any CLOSE (hs_clear_close()); a CLOSE ACK is
+ * sent and the session is closed; without a record the session is
+ * closed silently (no key to authenticate anything with).
  */
 static int hs_fail(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 		   u32 status, u8 reason, const struct sdrp_hs_result *res)
@@ -520,10 +539,8 @@ static int hs_fail(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 					  res->record, res->record_len);
 	} else if (type == SDRP_MSG_CLOSE_ACK) {
 		sdrp_tx_raw(ctx, res->record, res->record_len);
-	} else if (!res && status == ETIMEDOUT &&
-		   req->role == SDRP_ROLE_CLIENT &&
+	} else if (!res && hs_client_close(req, status) &&
 		   hello_keys_take(req, &keys)) {
-		/* C_HELLO_SENT, timer: the server did not answer in time. */
 		closing = !hs_clear_close(ctx, req, &keys, reason, NULL, 0);
 		memzero_explicit(&keys, sizeof(keys));
 	}

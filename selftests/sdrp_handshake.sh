@@ -170,6 +170,58 @@ tap_check "the session rekeyed 29 or 30 times" \
 tap_check "SdrpHsDone counted on both hosts" \
 	sh -c "[ $(stat_of a SdrpHsDone) -ge 1 ] && [ $(stat_of b SdrpHsDone) -ge 1 ]"
 
+# ---- the client's handshake ends after its HELLO: the server is told -------
+# sdrpd a is stopped once its HELLO went out, so the client's handshake
+# waits for it with the HELLO ACK received (b's packets are delayed by 2 s
+# meanwhile, so that the stop comes first).  Without the client's clear
+# CLOSE the server would wait for the ACK until its deadline (30 s here)
+# and fail with ETIMEDOUT; with it, it fails at once with ECONNREFUSED.
+
+# hello_then_stop: a client in a (OPTIONS...), its pid in CLIENT; sdrpd a
+# stopped once the HELLO is out
+hello_then_stop()
+{
+	server -e ECONNREFUSED -t 30000
+	on_b tc qdisc replace dev veth-b root netem delay 2000ms
+	sdrpd_log_mark a
+	bg_on_a $TOOL client "$ADDR_B" "$PORT" host-b.test "$@" \
+		>"$W/client.out" 2>&1
+	CLIENT=${two_hosts_pids##* }
+	sdrpd_wait_log a 'HELLO sent' 20 && kill -STOP "$(sdrpd_pid a)"
+	# (what netem holds still leaves at its time)
+	on_b tc qdisc replace dev veth-b root netem delay 0ms
+}
+
+hello_then_stop -e ECONNABORTED
+sdrpd_kill a
+reap "$CLIENT"
+tap_check "sdrpd killed after the HELLO went out: the client gets ECONNABORTED" \
+	test "$RC" = 0
+reap "$SERVER"
+tap_check "... and its clear CLOSE ends the server's handshake: ECONNREFUSED" \
+	test "$RC" = 0
+show "$W/client.out" "$W/server.out"
+tap_check "... the CLOSE exchange completes on both hosts" \
+	poll_until 10 no_requests_left
+if ! sdrpd_start a; then
+	tap_fail "sdrpd a started again"
+	tap_done
+fi
+
+# A client killed with its HELLO out cancels its request (EINTR in the
+# kernel): a local close, which sends the clear CLOSE too.
+hello_then_stop
+kill -KILL "$CLIENT"
+wait "$CLIENT" 2>/dev/null
+reap "$SERVER"
+tap_check "client killed after its HELLO: the server's handshake fails with ECONNREFUSED" \
+	test "$RC" = 0
+show "$W/server.out"
+kill -CONT "$(sdrpd_pid a)"
+tap_check "... the killed client's CLOSE exchange completes" \
+	poll_until 10 no_requests_left
+on_b tc qdisc del dev veth-b root
+
 # ---- 100 handshakes at once ------------------------------------------------
 server -c 100 -n 3
 tap_check "100 concurrent handshakes, all established" client -c 100 -n 3
