@@ -555,6 +555,29 @@ static bool acked(const struct sdrp_sock *ctx)
 	return ctx->state != SDRP_SESS_S_WAIT_ACK;
 }
 
+/* The counter of a server's handshake that ended by @reason before the ACK. */
+static u8 hs_wait_ack_stat(u8 reason)
+{
+	switch (reason) {
+	case SDRP_CLOSE_PEER:
+	case SDRP_CLOSE_PEER_NO_ACK:
+		return hs_err_stat(SDRP_HS_ERROR_PEER_REFUSED);
+	case SDRP_CLOSE_LOCAL:
+	case SDRP_CLOSE_TRANSPORT:
+		return SDRP_STAT_HS_CANCELLED;
+	case SDRP_CLOSE_BAD_MAC:
+		return hs_err_stat(SDRP_HS_ERROR_BAD_MAC);
+	case SDRP_CLOSE_TIMEOUT:
+	case SDRP_CLOSE_RETRIES:
+	case SDRP_CLOSE_NO_ACK:
+		return hs_err_stat(SDRP_HS_ERROR_TIMEOUT);
+	case SDRP_CLOSE_INTERNAL:
+		return hs_err_stat(SDRP_HS_ERROR_INTERNAL);
+	default:
+		return hs_err_stat(SDRP_HS_ERROR_MALFORMED);
+	}
+}
+
 /* Server: the HELLO ACK is out; the handshake ends with the client's ACK. */
 static int hs_wait_ack(struct sdrp_sock *ctx, struct sdrp_hs_req *req)
 {
@@ -572,8 +595,14 @@ static int hs_wait_ack(struct sdrp_sock *ctx, struct sdrp_hs_req *req)
 		sdrp_sess_close(ctx);
 		return err;
 	}
-	if (sdrp_sess_open(ctx))
+	/*
+	 * Established once the ACK came (SdrpHsDone counted), even if the
+	 * session ended since: later calls report that, as on a client.
+	 */
+	if (sdrp_sess_open(ctx) || req->acked)
 		return 0;
+	/* Every handshake that started is counted once, also this one. */
+	sdrp_stats_inc(req->net, hs_wait_ack_stat(ctx->close_reason));
 	/* The client refused our HELLO ACK with its clear CLOSE. */
 	if (ctx->close_reason == SDRP_CLOSE_PEER) {
 		ctx->peer_eof = false;
@@ -607,6 +636,8 @@ static int hs_established(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 		sdrp_sess_set_state(ctx, SDRP_SESS_S_WAIT_ACK);
 		sdrp_rx_resume(ctx);
 		if (err) {
+			sdrp_stats_inc(req->net,
+				       hs_err_stat(SDRP_HS_ERROR_INTERNAL));
 			sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
 			return err;
 		}
@@ -614,6 +645,7 @@ static int hs_established(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 	}
 	err = sdrp_tx_simple(ctx, SDRP_MSG_ACK);
 	if (err) {
+		sdrp_stats_inc(req->net, hs_err_stat(SDRP_HS_ERROR_INTERNAL));
 		ctx->err = err;
 		sdrp_sess_closed(ctx, SDRP_CLOSE_INTERNAL);
 		return err;
@@ -783,6 +815,8 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 /* rx.c: the server accepted the client's ACK; the handshake is over. */
 void sdrp_hs_acked(struct sdrp_sock *ctx)
 {
+	if (ctx->hs)
+		ctx->hs->acked = true;
 	/* Clear records are refused from now on (protocol.rst, check 2). */
 	clear_free(ctx);
 	sdrp_sess_established(ctx, SDRP_SESS_S_WAIT_REQUEST);

@@ -81,6 +81,7 @@ struct sdrp_hs_req {
 	u8 turn;			/* enum sdrp_turn */
 	u8 role;
 	bool hello_due;			/* SEND gave a HELLO to send */
+	bool acked;			/* server: the client's ACK came */
 	u32 status;			/* kernel's failure, if no DONE */
 	u8 close_reason;
 	u8 stat;			/* enum sdrp_stat_item to count */
