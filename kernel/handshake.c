@@ -892,7 +892,7 @@ static int hs_run(struct sdrp_sock *ctx, const struct sdrp_handshake *a)
 	struct sdrp_hs_req *req;
 	int err;
 
-	if (!sdrp_nl_has_listeners(net)) {
+	if (!sdrp_nl_has_listeners(net, READ_ONCE(hs_net(net)->queued))) {
 		sdrp_stats_inc(net, SDRP_STAT_HS_NO_DAEMON);
 		return -ESRCH;
 	}

@@ -115,7 +115,7 @@ void sdrp_hs_addr_get(const struct sock *sk, struct sdrp_hs_addr *local,
 		      struct sdrp_hs_addr *remote);
 
 /* netlink.c, for handshake.c */
-bool sdrp_nl_has_listeners(struct net *net);
-void sdrp_nl_ready(struct net *net, u32 pending);
+bool sdrp_nl_has_listeners(struct net *net, u32 pending);
+int sdrp_nl_ready(struct net *net, u32 pending);
 
 #endif /* _SDRP_HANDSHAKE_H */

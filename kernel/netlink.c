@@ -143,27 +143,40 @@ static int put_addr(struct sk_buff *msg, int type,
 
 /* ---- READY --------------------------------------------------------------- */
 
-bool sdrp_nl_has_listeners(struct net *net)
-{
-	return genl_has_listeners(&sdrp_nl_family, net, 0);
-}
-
-/* A request entered a turn; lost notifications cost nothing (a pull). */
-void sdrp_nl_ready(struct net *net, u32 pending)
+/*
+ * A request entered a turn; lost notifications cost nothing (a pull).
+ * Return: the multicast's result, -ESRCH if no socket of @net took it.
+ */
+int sdrp_nl_ready(struct net *net, u32 pending)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg)
-		return;
+		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &sdrp_nl_family, 0, SDRP_CMD_READY);
 	if (!hdr || nla_put_u32(msg, SDRP_A_READY_PENDING, pending)) {
 		nlmsg_free(msg);
-		return;
+		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&sdrp_nl_family, net, msg, 0, 0, GFP_KERNEL);
+	return genlmsg_multicast_netns(&sdrp_nl_family, net, msg, 0, 0,
+				       GFP_KERNEL);
+}
+
+/*
+ * Does an sdrpd listen in @net?  genl_has_listeners() alone cannot tell:
+ * a netlink protocol's listener bitmap is shared by every namespace, so
+ * it answers yes as soon as a daemon runs in any.  A READY (@pending: the
+ * requests queued now) is delivered only within @net and fails with
+ * ESRCH if no socket there took it; a READY is only a hint to drain, so
+ * one more costs the daemon an ACCEPT that finds nothing at worst.
+ */
+bool sdrp_nl_has_listeners(struct net *net, u32 pending)
+{
+	return genl_has_listeners(&sdrp_nl_family, net, 0) &&
+	       sdrp_nl_ready(net, pending) != -ESRCH;
 }
 
 /* ---- ACCEPT, SEND, DONE ---------------------------------------------------- */
