@@ -1,54 +1,79 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Soak: many concurrent sdrp sessions between two hosts while the path
-# misbehaves, then a full account.
+# Soak: many concurrent sdrp sessions between two hosts, each begun with
+# the handshake through sdrpd, while the path misbehaves and the daemons
+# are restarted; then a full account.
 #
-#   sdrp-a: sdrp_soak_load server  <==veth, netem both ways==>  sdrp-b: client
-#           (aborts a random TCP connection every 100-400 ms)
+#   sdrp-a: sdrpd (host-a.test)                   sdrp-b: sdrpd (host-b.test)
+#           sdrp_soak_load server  <==veth, netem both ways==>  client
+#           (aborts a random session's TCP connection every 2-4 s)
 #
-# netem on both veth ends delays (with jitter), loses, duplicates and
-# reorders packets; every 2 s the injector switches between a mild and a
-# harsh profile.  Afterwards:
+# Every session starts with SDRP_HANDSHAKE (lib/sdrpd_hosts.sh sets up the
+# PKI and one sdrpd per host).  Faults: netem on both veth ends delays
+# (with jitter), loses, duplicates and reorders packets, switching between
+# a mild and a harsh profile every 2 s; the server aborts the connections
+# of established sessions (SOCK_DESTROY, every 2-4 s); at a third of the run
+# the server host's sdrpd is killed (SIGKILL) and started again once a
+# handshake met its absence and sessions rekeyed without it (3 s at
+# least), at two thirds the client host's.  Handshakes that meet a dead daemon
+# fail (ESRCH, ECONNABORTED, or ECONNRESET / ECONNREFUSED / ETIMEDOUT on
+# the other end) and the client retries; established sessions carry on
+# and rekey without it; the client then ends a few sessions (SIGUSR1) so
+# that new handshakes meet the dead daemon.  Afterwards:
 #   - every response the client's application got was its request's own,
 #     byte for byte, in order (checked by the load, exchange by exchange);
-#   - every failure reached the application as its reason's errno;
+#   - every failure reached the application as its reason's errno, every
+#     failed handshake as one the faults explain, also in SDRP_INFO;
 #   - no session was left half-open: every socket was CLOSED on both sides
 #     and SdrpCurrSessions is back to 0;
-#   - /proc/net/sdrp_stat adds up: each established session closed once;
+#   - /proc/net/sdrp_stat adds up, on each host, with itself and with what
+#     the load saw: handshakes started, done, refused (SdrpHsNoDaemon) and
+#     failed; sessions established; closes by reason;
+#   - rekeys went on while a daemon was down;
 #   - the module unloads.
 #
-# SOAK=long: 200 sessions for 600 s (SOAK_SECONDS, SOAK_SESSIONS override);
-# default (make check): 20 sessions for 15 s.
+# SOAK=long: 200 sessions for 300 s (SOAK_SECONDS, SOAK_SESSIONS override);
+# default (make check): 20 sessions for 20 s.
 set -u
 
 here=$(dirname "$0")
 . "$here/lib/tap.sh"
 . "$here/lib/two_hosts.sh"
+. "$here/lib/sdrpd_hosts.sh"
 
 PORT=5300
 LOAD=sdrp_soak_load	# VM_PROGS installs it in /usr/bin
 if [ "${SOAK:-}" = long ]; then
 	sessions=${SOAK_SESSIONS:-200}
-	seconds=${SOAK_SECONDS:-600}
+	seconds=${SOAK_SECONDS:-300}
 else
 	sessions=${SOAK_SESSIONS:-20}
-	seconds=${SOAK_SECONDS:-15}
+	seconds=${SOAK_SECONDS:-20}
 fi
+# how long a killed sdrpd stays down at least (see restart_daemon)
+DAEMON_DOWN=3
 secret=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
 out=/tmp/soak.$$
 injector=
 
+# called by the exit trap of sdrpd_hosts.sh, before the daemons stop
 cleanup()
 {
 	[ -z "$injector" ] || kill "$injector" 2>/dev/null
 	rm -f "$out".*
 }
 
-if ! two_hosts_setup; then
-	tap_fail "two-host setup"
+stat_of() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/sdrp_stat; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# loaded now: an autoload at the first attach would eat the load's time
+tap_check "module loaded" modprobe sdrp
+if ! sdrpd_hosts_setup; then
+	tap_fail "setup: PKI, sdrpd in both namespaces"
 	tap_done
 fi
+tap_ok "setup: PKI, sdrpd in both namespaces"
 
 # netem PROFILE: the same qdisc on both ends (each shapes its egress)
 MILD="delay 5ms 3ms loss 0.5% duplicate 0.5% reorder 5%"
@@ -60,8 +85,6 @@ netem()
 }
 
 tap_check "netem on both veth ends" netem add "$MILD"
-# loaded now: an autoload at the first attach would eat the load's time
-tap_check "module loaded" modprobe sdrp
 
 # the injector: a profile change every 2 s, counted in $out.faults
 inject()
@@ -76,23 +99,101 @@ inject()
 	done
 }
 
-# SOCK_DESTROY needs inet_diag and tcp_diag (not in the debug kernel)
+# SOCK_DESTROY needs inet_diag and tcp_diag (not in every kernel config)
 resets=
+noreset=-n
 if modprobe -q inet_diag 2>/dev/null && modprobe -q tcp_diag 2>/dev/null; then
 	resets=yes
-	bg_on_a "$LOAD" server "$PORT" "$secret" >"$out.server" 2>"$out.server.err"
-else
-	bg_on_a "$LOAD" server "$PORT" "$secret" noreset >"$out.server" \
-		2>"$out.server.err"
+	noreset=
 fi
+# shellcheck disable=SC2086 # $noreset: no word or one
+bg_on_a "$LOAD" server $noreset -H "$SDRP_ID_B" "$PORT" "$secret" \
+	>"$out.server" 2>"$out.server.err"
 server_pid=$!
 wait_tcp_listen a "$PORT" || tap_fail "soak server listens"
 
-tap_diag "$sessions sessions for $seconds s, rekey every 3 responses"
+# restart_daemon a|b WHO: kill that host's sdrpd (SIGKILL: the requests it
+# holds are lost) and have the client end a few sessions (SIGUSR1) so that
+# new handshakes meet the dead daemon.  It stays down DAEMON_DOWN seconds
+# and until both were seen on its host (60 s at most): a handshake refused
+# for want of it (SdrpHsNoDaemon rose) and established sessions rekeying
+# without it (SdrpRekeys rose).  Then it starts again.
+restarts=0
+# both_seen NS NO_DAEMON REKEYS: both counters above those values (one
+# `ip netns exec`: under load each one takes a good part of a second)
+both_seen()
+{
+	ip netns exec "$1" awk -v n="$2" -v r="$3" '
+		$1 == "SdrpHsNoDaemon" { nd = $2 }
+		$1 == "SdrpRekeys" { rk = $2 }
+		END { exit !(nd > n && rk > r) }' /proc/net/sdrp_stat
+}
+# wait_seen NS NO_DAEMON REKEYS: both_seen, for 60 s of uptime at most
+wait_seen()
+{
+	seen_end=$(($(cut -d. -f1 /proc/uptime) + 60))
+	until both_seen "$@"; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$seen_end" ] || return 1
+		sleep 0.2
+	done
+}
+restart_daemon()
+{
+	ns=$(sdrpd_ns "$1")
+	tap_diag "sdrpd $1 ($2) killed at uptime $(uptime_s)"
+	sdrpd_kill "$1"
+	no_daemon_before=$(stat_of "$ns" SdrpHsNoDaemon)
+	rekeys_before=$(stat_of "$ns" SdrpRekeys)
+	kill -USR1 "$client_pid"
+	sleep "$DAEMON_DOWN"
+	wait_seen "$ns" "$no_daemon_before" "$rekeys_before"
+	no_daemon=$(($(stat_of "$ns" SdrpHsNoDaemon) - no_daemon_before))
+	rekeys=$(($(stat_of "$ns" SdrpRekeys) - rekeys_before))
+	tap_diag "sdrpd $1 started again at uptime $(uptime_s)"
+	if sdrpd_start "$1"; then
+		restarts=$((restarts + 1))
+		tap_ok "sdrpd $1 ($2) killed and started again under load"
+	else
+		tap_fail "sdrpd $1 ($2) killed and started again under load"
+	fi
+	if [ "$no_daemon" -gt 0 ]; then
+		tap_ok "sdrpd $1 down: $no_daemon handshakes refused (ESRCH)"
+	else
+		tap_fail "sdrpd $1 down: handshakes refused (ESRCH)" "none"
+	fi
+	if [ "$rekeys" -gt 0 ]; then
+		tap_ok "sdrpd $1 down: $rekeys rekeys on its host meanwhile"
+	else
+		tap_fail "sdrpd $1 down: rekeys on its host meanwhile" "none"
+	fi
+}
+
+tap_diag "$sessions sessions for $seconds s from uptime $(uptime_s), handshake through sdrpd, rekey every 3 responses"
 inject 2>"$out.inject.err" &
 injector=$!
-if on_b "$LOAD" client "$ADDR6_A" "$PORT" "$secret" "$sessions" \
-	"$seconds" >"$out.client" 2>"$out.client.err"; then
+# The client runs until SIGTERM (twice the time at most, a bound), so
+# that both restarts fall inside the load however slow the guest is.
+bg_on_b "$LOAD" client -H "$SDRP_ID_A" "$ADDR6_A" "$PORT" "$secret" \
+	"$sessions" $((seconds * 2 + 60)) >"$out.client" 2>"$out.client.err"
+client_pid=$!
+load_start=$(uptime_s)
+# sleep_until SECONDS: until that long after the load's start
+sleep_until()
+{
+	while awk -v t="$load_start" -v d="$1" '{ exit !($1 < t + d) }' /proc/uptime; do
+		sleep 0.2
+	done
+}
+# the server host's daemon at a third of the run, the client host's at
+# two thirds
+sleep_until $((seconds / 3))
+restart_daemon a server
+sleep_until $((seconds * 2 / 3))
+restart_daemon b client
+sleep_until "$seconds"
+kill -TERM "$client_pid"
+if wait "$client_pid"; then
+	tap_diag "load done at uptime $(uptime_s)"
 	tap_ok "soak client ran"
 else
 	tap_fail "soak client ran" "$(tail -n 3 "$out.client.err")"
@@ -102,7 +203,6 @@ wait "$injector" 2>/dev/null
 injector=
 
 # server side: its sessions end with the client's CLOSEs (or resets)
-stat_of() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/sdrp_stat; }
 no_sessions() { [ "$(stat_of "$1" SdrpCurrSessions)" = 0 ]; }
 tap_check "no session left on the client host" poll_until 60 no_sessions "$NS_B"
 tap_check "no session left on the server host" poll_until 60 no_sessions "$NS_A"
@@ -110,19 +210,25 @@ tap_check "no session left on the server host" poll_until 60 no_sessions "$NS_A"
 kill -TERM "$server_pid"
 poll_until 10 grep -q '^server ' "$out.server"
 
-# field NAME LINE: value of NAME=... in a summary line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+# field NAME LINE: value of NAME=... in a summary line (0 if absent)
+field()
+{
+	v=$(echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p")
+	echo "${v:-0}"
+}
 cl=$(grep '^client ' "$out.client")
 sv=$(grep '^server ' "$out.server")
 tap_diag "$cl"
 tap_diag "$sv"
-grep '^# ' "$out.client" "$out.server" | sed 's/^[^#]*//'
 head -n 5 "$out.client.err" "$out.server.err" "$out.inject.err" 2>/dev/null |
 	sed 's/^/# /'
 faults=$(cat "$out.faults" 2>/dev/null || echo 0)
-tap_diag "netem profile changes: $faults, connections reset: $(field resets "$sv")"
+tap_diag "faults: netem profile changes $faults, connections reset $(field resets "$sv"), sdrpd restarts $restarts"
 tc_stats=$(on_a tc -s qdisc show dev veth-a; on_b tc -s qdisc show dev veth-b)
-tap_diag "$(echo "$tc_stats" | grep -o 'dropped [0-9]*' | tr '\n' ' ')"
+tap_diag "netem $(echo "$tc_stats" | grep -o 'dropped [0-9]*' | tr '\n' ' ')"
+for ns in "$NS_A" "$NS_B"; do
+	tap_diag "$ns: $(ip netns exec "$ns" awk '$2 != 0 { printf "%s=%s ", $1, $2 }' /proc/net/sdrp_stat)"
+done
 
 check_zero()
 {
@@ -137,39 +243,74 @@ check_zero()
 	done
 }
 tap_check "every response was its request's own" check_zero wrong_response
-tap_check "every failure had its reason's errno" check_zero wrong_errno
+tap_check "every failure had a documented errno, its reason's" check_zero wrong_errno
 tap_check "no session half-open" check_zero half_open
 
 exchanges_done() { [ "$(field exchanges "$cl")" -gt "$sessions" ]; }
 tap_check "exchanges completed" exchanges_done
 rekeys_done() { [ "$(stat_of "$NS_B" SdrpRekeys)" -gt 0 ]; }
 tap_check "rekeys ran" rekeys_done
-resets_done() { [ "$(field resets "$sv")" -gt 0 ]; }
+positive() { [ "$(field "$1" "$2")" -gt 0 ]; }
 if [ -n "$resets" ]; then
-	tap_check "connections were reset" resets_done
+	tap_check "connections were reset" positive resets "$sv"
 else
 	tap_skip "connections were reset" "no inet_diag/tcp_diag in this kernel"
 fi
 
-# every established session closed exactly once, on each host
+# stats_add_up NS LINE: that host's /proc/net/sdrp_stat against itself and
+# against the load's summary LINE
 stats_add_up()
 {
-	for ns in "$NS_A" "$NS_B"; do
-		ip netns exec "$ns" awk '
-			$1 == "SdrpEstablished" { est = $2 }
-			$1 ~ /^SdrpClose/ { closed += $2 }
-			$1 == "SdrpCurrSessions" { cur = $2 }
-			END { if (est != closed || cur != 0 || est == 0) {
-				print FILENAME ": established " est ", closed " closed ", current " cur
-				exit 1 } }' /proc/net/sdrp_stat || return 1
-	done
-	# and as many as the load counted
-	[ "$(stat_of "$NS_B" SdrpEstablished)" = "$(field sessions "$cl")" ] &&
-		[ "$(stat_of "$NS_A" SdrpEstablished)" = "$(field sessions "$sv")" ]
+	ip netns exec "$1" awk -v load="$2" '
+		function want(what, got, expected) {
+			if (got + 0 != expected + 0) {
+				printf "%s: %s, expected %s\n", what, got, expected
+				bad = 1
+			}
+		}
+		BEGIN {
+			n = split(load, f, " ")
+			for (i = 2; i <= n; i++) {
+				split(f[i], kv, "=")
+				v[kv[1]] = kv[2]
+			}
+		}
+		{ s[$1] = $2 }
+		# one SdrpClose line per close reason, in enum order
+		$1 ~ /^SdrpClose/ {
+			r++
+			closed += $2
+			want($1 " (load: reason_" r ")", $2, v["reason_" r])
+		}
+		$1 ~ /^SdrpHsErr/ { hs_err += $2 }
+		END {
+			want("SdrpCurrSessions", s["SdrpCurrSessions"], 0)
+			want("SdrpCurrOrphans", s["SdrpCurrOrphans"], 0)
+			want("SdrpEstablished (load: sessions)",
+			     s["SdrpEstablished"], v["sessions"])
+			want("SdrpHsDone (load: hs_ok)", s["SdrpHsDone"], v["hs_ok"])
+			want("SdrpEstablished (= SdrpHsDone)", s["SdrpEstablished"],
+			     s["SdrpHsDone"])
+			want("SdrpHsNoDaemon (load: hs_ESRCH)", s["SdrpHsNoDaemon"],
+			     v["hs_ESRCH"])
+			want("SdrpHsStarted (load: hs_ok + hs_failed - hs_ESRCH)",
+			     s["SdrpHsStarted"],
+			     v["hs_ok"] + v["hs_failed"] - v["hs_ESRCH"])
+			want("SdrpHsStarted (= Done + BadAnswer + Cancelled + Err*)",
+			     s["SdrpHsStarted"], s["SdrpHsDone"] +
+			     s["SdrpHsBadAnswer"] + s["SdrpHsCancelled"] + hs_err)
+			want("SdrpClose* (= SdrpHsStarted: each closed once)",
+			     closed, s["SdrpHsStarted"])
+			want("SdrpEstablished > 0", s["SdrpEstablished"] > 0, 1)
+			exit bad
+		}' /proc/net/sdrp_stat
 }
-tap_check "counters add up" stats_add_up
+tap_check "counters add up on the client host" stats_add_up "$NS_B" "$cl"
+tap_check "counters add up on the server host" stats_add_up "$NS_A" "$sv"
 
+# the daemons first (their netlink sockets), then the namespaces (their
+# TCP sockets): the module must go too
+sdrpd_hosts_cleanup
 two_hosts_cleanup
-# the namespaces' TCP sockets are gone; the module must go too
 tap_check "module unloads" poll_until 10 rmmod sdrp
 tap_done

@@ -4,24 +4,35 @@
  * TCP between two network namespaces, kernel client against kernel
  * server, every byte of every response checked.  Not a test on its own.
  *
- *   sdrp_soak_load server PORT SECRET [noreset]  (runs until killed)
- *   sdrp_soak_load client ADDR PORT SECRET SESSIONS SECONDS
+ *   sdrp_soak_load server [-n] [-H PEER] PORT SECRET   (until SIGTERM)
+ *   sdrp_soak_load client [-H PEER] ADDR PORT SECRET SESSIONS SECONDS
  *
- * Keys: each session's epoch-0 keys come from SECRET and a session id
- * that the client sends in clear before both ends attach the ULP (test
- * keys, never secret).  The client keeps SESSIONS sessions open at all
- * times until SECONDS pass, opening a new one when one fails; then it
- * closes the live ones (CLOSE / CLOSE ACK).
+ * The client sends a session id in clear, then both ends attach the ULP.
+ * Keys: with -H, the initial handshake through the namespace's sdrpd
+ * (SDRP_HANDSHAKE), PEER the identity the other end must prove; without
+ * it, epoch-0 keys derived from SECRET and the session id (test keys,
+ * never secret) installed with SDRP_KEYS.  The client keeps SESSIONS
+ * sessions open at all times until SECONDS pass or SIGTERM comes, opening
+ * a new one when one fails (or its handshake does); then it closes the
+ * live ones (CLOSE / CLOSE ACK).  SIGUSR1 makes it close a few sessions
+ * the same way and open new ones: sdrp_soak.sh sends it while an sdrpd is
+ * down, so that handshakes meet the dead daemon.
+ *
+ * A handshake may fail only as the faults explain (sdrpd restarted, a
+ * connection reset, a path slower than the deadline): ESRCH, ECONNABORTED,
+ * ECONNRESET, ECONNREFUSED or ETIMEDOUT (Documentation/sdrp.rst); the
+ * session must then end CLOSED with that errno in SDRP_INFO.  Each side
+ * counts its handshakes by outcome and errno.
  *
  * Requests: request n of session s is a header (session id, n) and a body
  * of a length and content that follow from (s, n).  The server answers
  * each with a response that follows from the request it received; the
  * client checks that response n is exactly the one for its request n.
  *
- * The server also resets connections on the path (unless "noreset": a
- * kernel without sock_diag): every 100-400 ms it aborts a random live TCP
- * connection with SOCK_DESTROY (as `ss -K` does): its end fails with
- * ECONNABORTED, the client's end gets an RST.
+ * The server also resets connections on the path (unless -n: a kernel
+ * without sock_diag): every 2-4 s it aborts the TCP connection of a
+ * random established session with SOCK_DESTROY (as `ss -K` does): its
+ * end fails, the client's end gets an RST.
  *
  * Every failure must reach the application as the errno documented for
  * the close reason SDRP_INFO reports; a session must end closed on both
@@ -55,8 +66,15 @@
 #define MAX_BODY	8192
 #define HDR		16	/* session id, request number */
 #define REKEY_INTERVAL	3
+/* a handshake's deadline: sdrpd's queue after a restart, netem's delays */
+#define HS_TIMEOUT_MS	60000
+/* sessions that SIGUSR1 ends (cleanly), so that new handshakes follow */
+#define CHURN_SESSIONS	4
+#define ERRNO_MAX	256
 
 static uint64_t secret;
+/* -H: the peer's identity; NULL: keys from the secret (SDRP_KEYS) */
+static const char *hs_peer;
 
 static uint64_t mix(uint64_t x)
 {
@@ -155,25 +173,41 @@ static struct {
 	atomic_ulong half_open;		/* not CLOSED when we let go */
 	atomic_ulong resets;		/* connections aborted (server) */
 	atomic_ulong rekeys;		/* epochs reached, added up */
+	atomic_ulong hs_ok;		/* SDRP_HANDSHAKE calls that succeeded */
+	atomic_ulong hs_failed;		/* ... that failed */
+	atomic_ulong hs_errno[ERRNO_MAX];	/* ... by errno */
+	/* every session that started (keys or handshake), by close reason */
 	atomic_ulong by_reason[SDRP_CLOSE_REASON_MAX + 1];
 } st;
 
+/*
+ * One line per side, "key=value ...": the close reasons (reason_N) and
+ * handshake errnos (hs_NAME) that occurred, then the totals.
+ */
 static void summary(const char *side)
 {
 	unsigned int r;
+	int e;
 
-	printf("# %s close reasons:", side);
+	printf("%s", side);
 	for (r = 1; r <= SDRP_CLOSE_REASON_MAX; r++)
 		if (st.by_reason[r])
-			printf(" %u=%lu", r, (unsigned long)st.by_reason[r]);
-	printf("\n%s sessions=%lu exchanges=%lu failed=%lu closed_clean=%lu "
+			printf(" reason_%u=%lu", r,
+			       (unsigned long)st.by_reason[r]);
+	for (e = 1; e < ERRNO_MAX; e++)
+		if (st.hs_errno[e])
+			printf(" hs_%s=%lu", strerrorname_np(e) ?: "E?",
+			       (unsigned long)st.hs_errno[e]);
+	printf(" sessions=%lu exchanges=%lu failed=%lu closed_clean=%lu "
 	       "wrong_response=%lu wrong_errno=%lu half_open=%lu resets=%lu "
-	       "rekeys=%lu\n", side, (unsigned long)st.sessions,
+	       "rekeys=%lu hs_ok=%lu hs_failed=%lu\n",
+	       (unsigned long)st.sessions,
 	       (unsigned long)st.exchanges, (unsigned long)st.failed,
 	       (unsigned long)st.closed_clean,
 	       (unsigned long)st.wrong_response,
 	       (unsigned long)st.wrong_errno, (unsigned long)st.half_open,
-	       (unsigned long)st.resets, (unsigned long)st.rekeys);
+	       (unsigned long)st.resets, (unsigned long)st.rekeys,
+	       (unsigned long)st.hs_ok, (unsigned long)st.hs_failed);
 	fflush(stdout);
 }
 
@@ -227,6 +261,74 @@ static void session_end(int fd, int err, bool local_close)
 	}
 }
 
+/*
+ * The errnos of SDRP_HANDSHAKE (Documentation/sdrp.rst) that the soak's
+ * faults explain: no sdrpd (restarted), sdrpd lost the request (killed
+ * holding it, or restarted between the client's two turns), the
+ * connection reset, the peer's CLOSE in place of the answer due (its
+ * side failed first), out of time.
+ */
+static bool hs_errno_expected(int err)
+{
+	return err == ESRCH || err == ECONNABORTED || err == ECONNRESET ||
+	       err == ECONNREFUSED || err == ETIMEDOUT;
+}
+
+/*
+ * SDRP_HANDSHAKE failed with @err: counted; it must be one of the above,
+ * and the session (unless none began: ESRCH) closed with it.
+ */
+static void handshake_failed(int fd, int err)
+{
+	struct sdrp_info info = { 0 };
+
+	st.hs_failed++;
+	if (err > 0 && err < ERRNO_MAX)
+		st.hs_errno[err]++;
+	if (!hs_errno_expected(err)) {
+		st.wrong_errno++;
+		fprintf(stderr, "SDRP_HANDSHAKE: errno %d (%s)\n", err,
+			strerror(err));
+	}
+	if (err == ESRCH)
+		return;
+	wait_closed(fd, &info);
+	if (info.state != SDRP_STATE_CLOSED) {
+		st.half_open++;
+		fprintf(stderr, "handshake not closed: state %u\n", info.state);
+	}
+	if (info.close_reason <= SDRP_CLOSE_REASON_MAX)
+		st.by_reason[info.close_reason]++;
+	if (info.close_errno != err) {
+		st.wrong_errno++;
+		fprintf(stderr, "SDRP_HANDSHAKE: errno %d (%s), SDRP_INFO errno %d, reason %u\n",
+			err, strerror(err), info.close_errno,
+			info.close_reason);
+	}
+}
+
+static int handshake(int fd, int role)
+{
+	struct sdrp_handshake hs = {
+		.role = (__u8)role,
+		.timeout_ms = HS_TIMEOUT_MS,
+	};
+	int err = 0;
+
+	snprintf(hs.peer, sizeof(hs.peer), "%s", hs_peer);
+	if (setsockopt(fd, SOL_SDRP, SDRP_HANDSHAKE, &hs, sizeof(hs))) {
+		err = errno;
+		handshake_failed(fd, err);
+	} else {
+		st.hs_ok++;
+	}
+	return err;
+}
+
+/*
+ * Attach sdrp and establish the session, by handshake (-H) or with keys
+ * from the secret; the errno of the step that failed.
+ */
 static int start_session(int fd, uint64_t id, int role)
 {
 	struct sdrp_params p = {
@@ -237,14 +339,19 @@ static int start_session(int fd, uint64_t id, int role)
 	struct sdrp_keys k;
 	int one = 1, err = 0;
 
-	session_keys(id, &k);
-	k.role = role;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_ULP, "sdrp", sizeof("sdrp")) ||
-	    setsockopt(fd, SOL_SDRP, SDRP_PARAMS, &p, sizeof(p)) ||
-	    setsockopt(fd, SOL_SDRP, SDRP_KEYS, &k, sizeof(k)))
-		err = errno;
-	memset(&k, 0, sizeof(k));
+	    setsockopt(fd, SOL_SDRP, SDRP_PARAMS, &p, sizeof(p)))
+		return errno;
+	if (hs_peer) {
+		err = handshake(fd, role);
+	} else {
+		session_keys(id, &k);
+		k.role = (__u8)role;
+		if (setsockopt(fd, SOL_SDRP, SDRP_KEYS, &k, sizeof(k)))
+			err = errno;
+		memset(&k, 0, sizeof(k));
+	}
 	if (!err)
 		st.sessions++;
 	return err;
@@ -343,7 +450,7 @@ static void *reset_main(void *arg)
 	for (;;) {
 		int fd = -1;
 
-		usleep(100000 + mix(++r) % 300000);
+		usleep(2000000 + mix(++r) % 2000000);
 		pthread_mutex_lock(&live.lock);
 		if (live.n)
 			fd = live.fd[mix(++r) % live.n];
@@ -372,14 +479,24 @@ static void *serve_main(void *arg)
 	ssize_t got;
 	size_t len;
 
-	if (!req || !resp || recv(fd, &id, sizeof(id), MSG_WAITALL) !=
-			     sizeof(id) || start_session(fd, id,
-							 SDRP_ROLE_SERVER)) {
+	if (!req || !resp ||
+	    recv(fd, &id, sizeof(id), MSG_WAITALL) != sizeof(id)) {
 		close(fd);
 		free(req);
 		free(resp);
 		return NULL;
 	}
+	if (start_session(fd, id, SDRP_ROLE_SERVER)) {
+		close(fd);
+		free(req);
+		free(resp);
+		return NULL;
+	}
+	/*
+	 * Resets only hit established sessions: a handshake takes seconds
+	 * in the emulated guest, so resets of handshakes too would leave
+	 * hardly any session up.
+	 */
 	live_add(fd);
 	for (;;) {
 		iov = (struct iovec){ .iov_base = req,
@@ -462,17 +579,53 @@ static int server(const char *port, bool resets)
 
 static struct sockaddr_storage srv_addr;
 static socklen_t srv_len;
-static struct timespec deadline;
+/* CLOCK_MONOTONIC, in ns: SECONDS after the start, or SIGTERM */
+static _Atomic int64_t deadline_ns;
 static atomic_ulong next_id;
 
-static bool past_deadline(void)
+static int64_t now_ns(void)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline.tv_sec ||
-	       (now.tv_sec == deadline.tv_sec &&
-		now.tv_nsec >= deadline.tv_nsec);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* sessions still to end early (SIGUSR1) */
+static atomic_int churn;
+
+/* True if this session is one that SIGUSR1 asked to end. */
+static bool churn_take(void)
+{
+	int n = atomic_load(&churn);
+
+	while (n > 0)
+		if (atomic_compare_exchange_weak(&churn, &n, n - 1))
+			return true;
+	return false;
+}
+
+/*
+ * SIGUSR1 and SIGTERM are blocked in every thread; this one takes them:
+ * SIGUSR1 ends a few sessions, SIGTERM all (the time is up now).
+ */
+static void *signal_main(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	while (!sigwait(set, &sig)) {
+		if (sig == SIGUSR1)
+			atomic_fetch_add(&churn, CHURN_SESSIONS);
+		else
+			atomic_store(&deadline_ns, now_ns());
+	}
+	return NULL;
+}
+
+static bool past_deadline(void)
+{
+	return now_ns() >= atomic_load(&deadline_ns);
 }
 
 /* One session until it fails or the time is up; false if none started. */
@@ -481,6 +634,7 @@ static bool client_session(uint8_t *req, uint8_t *resp)
 	struct timeval tv = { .tv_sec = 60 };
 	uint64_t id = ++next_id, n;
 	int fd, err = 0, eor;
+	bool done = false;
 	struct iovec iov;
 	struct msghdr m;
 	ssize_t got;
@@ -494,12 +648,16 @@ static bool client_session(uint8_t *req, uint8_t *resp)
 	if (connect(fd, (struct sockaddr *)&srv_addr, srv_len) ||
 	    send(fd, &id, sizeof(id), MSG_NOSIGNAL) != sizeof(id) ||
 	    start_session(fd, id, SDRP_ROLE_CLIENT)) {
-		/* reset before the session started: not a session */
+		/* reset, or the handshake failed: not a session */
 		close(fd);
-		usleep(10000);
 		return false;
 	}
-	for (n = 0; !past_deadline(); n++) {
+	for (n = 0;; n++) {
+		/* time is up, or SIGUSR1 asked (after one exchange at least) */
+		if (past_deadline() || (n && churn_take())) {
+			done = true;
+			break;
+		}
 		len = build(req, id, n, 0);
 		if (send(fd, req, len, MSG_NOSIGNAL) < 0) {
 			err = errno;
@@ -523,8 +681,8 @@ static bool client_session(uint8_t *req, uint8_t *resp)
 		}
 		st.exchanges++;
 	}
-	if (past_deadline() && !err) {
-		/* time is up: CLOSE, CLOSE ACK */
+	if (done) {
+		/* CLOSE, CLOSE ACK */
 		shutdown(fd, SHUT_RDWR);
 		session_end(fd, 0, true);
 	} else {
@@ -537,10 +695,25 @@ static bool client_session(uint8_t *req, uint8_t *resp)
 static void *slot_main(void *arg)
 {
 	uint8_t *req = malloc(HDR + MAX_BODY), *resp = malloc(HDR + MAX_BODY);
+	unsigned int fails = 0;
 
-	(void)arg;
-	while (req && resp && !past_deadline())
-		client_session(req, resp);
+	/* slots start 100 ms apart: not every handshake in the same instant */
+	usleep(100000 * (useconds_t)(uintptr_t)arg);
+	while (req && resp && !past_deadline()) {
+		if (client_session(req, resp)) {
+			fails = 0;
+			continue;
+		}
+		/*
+		 * A pause, twice as long after each failure in a row (0.1 to
+		 * 1.6 s): a dead sdrpd is met by a retry now and then, not
+		 * by a storm of handshakes that each cost the peer's daemon
+		 * an RSA signature.
+		 */
+		usleep((100000u << (fails < 4 ? fails : 4)) +
+		       (useconds_t)(mix(next_id + fails) % 100000));
+		fails++;
+	}
 	free(req);
 	free(resp);
 	return NULL;
@@ -549,8 +722,9 @@ static void *slot_main(void *arg)
 static int client(char **argv)
 {
 	unsigned int sessions = (unsigned int)atoi(argv[4]), i;
-	pthread_t *th = calloc(sessions, sizeof(*th));
+	pthread_t *th = calloc(sessions, sizeof(*th)), signal_th;
 	pthread_attr_t attr;
+	sigset_t sigs;
 
 	memset(&srv_addr, 0, sizeof(srv_addr));
 	if (inet_pton(AF_INET, argv[1],
@@ -570,14 +744,21 @@ static int client(char **argv)
 		fprintf(stderr, "bad address %s\n", argv[1]);
 		return 2;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += atoi(argv[5]);
+	atomic_store(&deadline_ns, now_ns() + atoi(argv[5]) * 1000000000LL);
 	/* ids of different runs and sides never meet */
 	next_id = mix(secret) & 0xffffffff00000000ULL;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 256 << 10);
+	/* no signal may interrupt a call: only signal_main takes them */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (pthread_create(&signal_th, &attr, signal_main, &sigs))
+		return 1;
 	for (i = 0; i < sessions; i++)
-		if (pthread_create(&th[i], &attr, slot_main, NULL))
+		if (pthread_create(&th[i], &attr, slot_main,
+				   (void *)(uintptr_t)i))
 			return 1;
 	for (i = 0; i < sessions; i++)
 		pthread_join(th[i], NULL);
@@ -585,20 +766,48 @@ static int client(char **argv)
 	return 0;
 }
 
+static int usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s server [-n] [-H PEER] PORT SECRET\n"
+		"       %s client [-H PEER] ADDR PORT SECRET SESSIONS SECONDS\n",
+		prog, prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
+	const char *prog = argv[0];
+	bool resets = true, is_server;
+	int c;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if ((argc == 4 || (argc == 5 && !strcmp(argv[4], "noreset"))) &&
-	    !strcmp(argv[1], "server")) {
+	if (argc < 2)
+		return usage(argv[0]);
+	is_server = !strcmp(argv[1], "server");
+	if (!is_server && strcmp(argv[1], "client"))
+		return usage(argv[0]);
+	optind = 2;
+	while ((c = getopt(argc, argv, is_server ? "+nH:" : "+H:")) != -1) {
+		switch (c) {
+		case 'n':
+			resets = false;
+			break;
+		case 'H':
+			hs_peer = optarg;
+			break;
+		default:
+			return usage(prog);
+		}
+	}
+	argv += optind - 1;	/* argv[1]: the first operand */
+	argc -= optind - 1;
+	if (is_server && argc == 3) {
+		secret = strtoull(argv[2], NULL, 0);
+		return server(argv[1], resets);
+	}
+	if (!is_server && argc == 6) {
 		secret = strtoull(argv[3], NULL, 0);
-		return server(argv[2], argc == 4);
+		return client(argv);
 	}
-	if (argc == 7 && !strcmp(argv[1], "client")) {
-		secret = strtoull(argv[4], NULL, 0);
-		return client(argv + 1);
-	}
-	fprintf(stderr, "usage: %s server PORT SECRET [noreset]\n"
-		"       %s client ADDR PORT SECRET SESSIONS SECONDS\n",
-		argv[0], argv[0]);
-	return 2;
+	return usage(prog);
 }
