@@ -112,7 +112,8 @@ bg_on_a "$LOAD" server $noreset -H "$SDRP_ID_B" "$PORT" "$secret" \
 server_pid=$!
 wait_tcp_listen a "$PORT" || tap_fail "soak server listens"
 
-# restart_daemon a|b WHO: kill that host's sdrpd (SIGKILL: the requests it
+# restart_daemon a|b WHO: once its host's sessions rekey, kill that
+# host's sdrpd (SIGKILL: the requests it
 # holds are lost) and have the client end a few sessions (SIGUSR1) so that
 # new handshakes meet the dead daemon.  It stays down DAEMON_DOWN seconds
 # and until both were seen on its host (60 s at most): a handshake refused
@@ -137,9 +138,16 @@ wait_seen()
 		sleep 0.2
 	done
 }
+# wait_rekeying NS: until sessions of NS rekey (SdrpRekeys rises), for
+# 60 s of uptime at most: the kill must find established sessions
+wait_rekeying()
+{
+	wait_seen "$1" -1 "$(stat_of "$1" SdrpRekeys)"
+}
 restart_daemon()
 {
 	ns=$(sdrpd_ns "$1")
+	wait_rekeying "$ns" || tap_diag "no rekey on $ns for 60 s before the kill"
 	tap_diag "sdrpd $1 ($2) killed at uptime $(uptime_s)"
 	sdrpd_kill "$1"
 	no_daemon_before=$(stat_of "$ns" SdrpHsNoDaemon)
