@@ -55,7 +55,7 @@ fi
 # around a restart may take at most (see restart_daemon): the short run
 # must fit make check's 120 s per test even on a loaded machine
 DAEMON_DOWN=3
-if [ "$seconds" -ge 120 ]; then seen_wait=60; else seen_wait=20; fi
+if [ "$seconds" -ge 120 ]; then seen_wait=60; else seen_wait=10; fi
 secret=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
 out=/tmp/soak.$$
 injector=
