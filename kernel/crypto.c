@@ -29,8 +29,32 @@ static struct crypto_shash *sdrp_kdf_tfm;	/* hmac(sha512), keyed per use */
 static struct crypto_shash *sdrp_hash_tfm;	/* sha512, keyless */
 static DEFINE_MUTEX(sdrp_kdf_lock);
 
+/*
+ * The first allocation of gcm(aes) instantiates its templates (with
+ * AES-NI, a cryptd instance behind the SIMD wrapper), and each allocation
+ * made before that instance exists runs modprobe twice, as a usermode
+ * helper, looking for it.  Instantiate it once here, so that the first
+ * burst of sessions after boot does not start a modprobe pair per session
+ * and wait for all of them (a minute for 40 sessions on a slow machine,
+ * before any record moves).
+ */
+static int sdrp_crypto_instantiate_gcm(void)
+{
+	struct crypto_aead *aead = crypto_alloc_aead("gcm(aes)", 0, 0);
+
+	if (IS_ERR(aead))
+		return PTR_ERR(aead);
+	crypto_free_aead(aead);
+	return 0;
+}
+
 int sdrp_crypto_init(void)
 {
+	int err;
+
+	err = sdrp_crypto_instantiate_gcm();
+	if (err)
+		return err;
 	sdrp_kdf_tfm = crypto_alloc_shash("hmac(sha512)", 0, 0);
 	if (IS_ERR(sdrp_kdf_tfm))
 		return PTR_ERR(sdrp_kdf_tfm);
