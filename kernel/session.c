@@ -52,9 +52,14 @@ static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
 	[SDRP_SESS_C_WAIT_RESPONSE]	= { SDRP_STATE_ESTABLISHED,
 					    SDRP_MSG_DATA_RESPONSE,
 					    true, false, true, true },
+	/*
+	 * Timed: if the server is gone and its reset was lost, nothing
+	 * else ends the wait (the held request is not sent, so TCP has
+	 * nothing outstanding).
+	 */
 	[SDRP_SESS_C_WAIT_HELLO]	= { SDRP_STATE_ESTABLISHED,
 					    SDRP_MSG_HELLO,
-					    false, true, false },
+					    true, true, false },
 	[SDRP_SESS_C_WAIT_ACK]		= { SDRP_STATE_REKEY, SDRP_MSG_ACK,
 					    true, true, false },
 	[SDRP_SESS_S_WAIT_REQUEST]	= { SDRP_STATE_ESTABLISHED,

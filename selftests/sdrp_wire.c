@@ -919,6 +919,64 @@ TEST(server_close_during_rekey_waits_for_the_ack)
 	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);
 }
 
+/*
+ * A kernel client whose server goes silent after the interval's last DATA
+ * ACK (say it was reset and the reset was lost): the client waits for the
+ * rekey HELLO under its receive timer, and the timer ends the session.
+ * The request sent meanwhile is held, not sent, so TCP has nothing
+ * outstanding that could notice the server is gone.  The test is the
+ * server: the raw end with the two directions' keys swapped.
+ */
+TEST(client_waiting_for_rekey_hello_times_out)
+{
+	struct sdrp_params p = { .rekey_interval = 1, .recv_timeout_ms = 500 };
+	struct sdrp_keys keys, swapped;
+	struct raw r = { .fd = -1 };
+	struct sdrp_info info;
+	struct sdrp_msg m;
+	int kfd = -1, sfd = -1;
+	char b[8];
+
+	wire_keys(&keys);
+	swapped = keys;
+	swapped.c2s = keys.s2c;
+	swapped.s2c = keys.c2s;
+	swapped.c2s_seq = keys.s2c_seq;
+	swapped.s2c_seq = keys.c2s_seq;
+	swapped.c2s_counter = keys.s2c_counter;
+	swapped.s2c_counter = keys.c2s_counter;
+	ASSERT_EQ(sdrp_tcp_pair(AF_INET, &kfd, &sfd), 0);
+	ASSERT_EQ(sdrp_attach(kfd), 0);
+	ASSERT_EQ(sdrp_set_params(kfd, &p), 0);
+	ASSERT_EQ(sdrp_set_keys(kfd, &keys, SDRP_ROLE_CLIENT), 0);
+	ASSERT_EQ(raw_init(&r, sfd, &swapped), 0);
+	sdrp_wipe(&keys, sizeof(keys));
+	sdrp_wipe(&swapped, sizeof(swapped));
+
+	ASSERT_EQ(send(kfd, "q", 1, 0), 1);
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_DATA_REQUEST);
+	ASSERT_EQ(raw_send(&r, SDRP_MSG_DATA_RESPONSE, "r"), 0);
+	ASSERT_EQ(recv(kfd, b, sizeof(b), 0), 1);
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_DATA_ACK);
+	/* Held until the rekey completes. */
+	ASSERT_EQ(send(kfd, "n", 1, 0), 1);
+
+	/* No HELLO: the receive timer sends CLOSE (policy CLOSE always). */
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_CLOSE);
+	ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
+	EXPECT_EQ(info.state, SDRP_STATE_CLOSING);
+	EXPECT_EQ(recv(kfd, b, sizeof(b), MSG_DONTWAIT), -1);
+	EXPECT_EQ(errno, ETIMEDOUT);
+	ASSERT_EQ(raw_send(&r, SDRP_MSG_CLOSE_ACK, NULL), 0);
+	ASSERT_EQ(sdrp_wait_state(kfd, SDRP_STATE_CLOSED, ANSWER_MS, &info),
+		  0);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_TIMEOUT);
+	EXPECT_EQ(sdrp_stat("SdrpCloseTimeout"), 1);
+	close(kfd);
+	raw_free(&r);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);
+}
+
 /* A sysctl of the calling thread's network namespace, or -1. */
 static long sdrp_sysctl(const char *name)
 {
