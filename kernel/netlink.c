@@ -171,7 +171,9 @@ int sdrp_nl_ready(struct net *net, u32 pending)
  * it answers yes as soon as a daemon runs in any.  A READY (@pending: the
  * requests queued now) is delivered only within @net and fails with
  * ESRCH if no socket there took it; a READY is only a hint to drain, so
- * one more costs the daemon an ACCEPT that finds nothing at worst.
+ * one more costs the daemon an ACCEPT that finds nothing at worst.  A
+ * daemon whose queue is full has not taken it either: it sets
+ * NETLINK_BROADCAST_ERROR, which turns that case into ENOBUFS.
  */
 bool sdrp_nl_has_listeners(struct net *net, u32 pending)
 {

@@ -10,6 +10,8 @@
  *       -t MS  handshake timeout                   -e E  expect the
  *       -s MS  pause after the exchanges, before close    handshake to fail
  *                                                         with errno E
+ *   sdrp_hs_tool backlog PORT
+ *       listen on PORT and never accept: a TCP-only peer for many clients
  *   sdrp_hs_tool fakedaemon listen|hold|done-after FILE
  *       listen: join the sdrpd group and never ACCEPT; hold: ACCEPT one
  *       request and keep it; done-after: ACCEPT one, wait for FILE, then
@@ -239,20 +241,45 @@ static int wait_children(int n)
 	return !!failed;
 }
 
-static int cmd_server(const char *port)
+/* A listening socket on @port, room for 1024 connections not accepted. */
+static int listen_on(const char *port)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(atoi(port)) };
-	int lfd, fd, one = 1, i;
+	int lfd, one = 1;
 
 	lfd = socket(AF_INET6, SOCK_STREAM, 0);
 	if (lfd < 0 ||
 	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(lfd, 1024)) {
-		perror("server: listen");
-		return 1;
+		perror("listen");
+		return -1;
 	}
+	return lfd;
+}
+
+/*
+ * A peer that is TCP only: connections complete in the listen backlog and
+ * stay there, never accepted, until SIGTERM.
+ */
+static int cmd_backlog(const char *port)
+{
+	if (listen_on(port) < 0)
+		return 1;
+	printf("listening\n");
+	fflush(stdout);
+	pause();
+	return 0;
+}
+
+static int cmd_server(const char *port)
+{
+	int lfd, fd, i;
+
+	lfd = listen_on(port);
+	if (lfd < 0)
+		return 1;
 	for (i = 0; i < conns; i++) {
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0) {
@@ -687,6 +714,8 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int opt;
 
+	if (!strcmp(cmd, "backlog") && argc == 3)
+		return cmd_backlog(argv[2]);
 	if (!strcmp(cmd, "fakedaemon") && argc == 4)
 		return cmd_fakedaemon(argv[2], argv[3]);
 	if (!strcmp(cmd, "nlcmd") && argc == 3)

@@ -334,6 +334,16 @@ static int setup(struct loop *l)
 		return -ENOENT;
 	}
 	rc = nl_socket_add_membership(l->evt, grp);
+	/*
+	 * SDRP_HANDSHAKE's ESRCH check is a READY multicast that must reach
+	 * a daemon: without this flag, a READY that finds this socket's
+	 * queue full fails with ESRCH as if no daemon listened, and every
+	 * handshake started before the queue is drained would be refused.
+	 * With it the multicast fails with ENOBUFS: a daemon, only busy.
+	 */
+	if (!rc && setsockopt(nl_socket_get_fd(l->evt), SOL_NETLINK,
+			      NETLINK_BROADCAST_ERROR, &(int){ 1 }, sizeof(int)))
+		rc = -nl_syserr2nlerr(errno);
 	if (!rc)
 		rc = nl_socket_set_nonblocking(l->evt);
 	if (!rc)
