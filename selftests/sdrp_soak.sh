@@ -31,10 +31,17 @@
 #     the load saw: handshakes started, done, refused (SdrpHsNoDaemon) and
 #     failed; sessions established; closes by reason;
 #   - rekeys went on while a daemon was down;
+#   - sessions ended early only by the faults: failures other than a
+#     reset's (TTL, timeouts under netem) are few (max(2, sessions/20));
 #   - the module unloads.
+# The client's line also gives exchanges and rekeys per session (min,
+# median, p90, max; sessions_1000_exchanges) and how each slot's first
+# session ended (whole_run: alive at the end).
 #
-# SOAK=long: 200 sessions for 240 s (SOAK_SECONDS, SOAK_SESSIONS override);
-# default (make check): 20 sessions for 20 s.
+# SOAK=long: 200 sessions for 240 s (SOAK_SECONDS, SOAK_SESSIONS override),
+# a reset every 10-20 s (SOAK_RESET_MS=10000: at 2-4 s most sessions of a
+# run of 20 min or more would be reset before it ends);
+# default (make check): 20 sessions for 20 s, a reset every 2-4 s.
 set -u
 
 here=$(dirname "$0")
@@ -47,9 +54,11 @@ LOAD=sdrp_soak_load	# VM_PROGS installs it in /usr/bin
 if [ "${SOAK:-}" = long ]; then
 	sessions=${SOAK_SESSIONS:-200}
 	seconds=${SOAK_SECONDS:-240}
+	reset_ms=${SOAK_RESET_MS:-10000}
 else
 	sessions=${SOAK_SESSIONS:-20}
 	seconds=${SOAK_SECONDS:-20}
+	reset_ms=${SOAK_RESET_MS:-2000}
 fi
 # how long a killed sdrpd stays down at least, and how long the waits
 # around a restart may take at most (see restart_daemon): the short run
@@ -110,7 +119,7 @@ if modprobe -q inet_diag 2>/dev/null && modprobe -q tcp_diag 2>/dev/null; then
 	noreset=
 fi
 # shellcheck disable=SC2086 # $noreset: no word or one
-bg_on_a "$LOAD" server $noreset -H "$SDRP_ID_B" "$PORT" "$secret" \
+bg_on_a "$LOAD" server $noreset -r "$reset_ms" -H "$SDRP_ID_B" "$PORT" "$secret" \
 	>"$out.server" 2>"$out.server.err"
 server_pid=$!
 wait_tcp_listen a "$PORT" || tap_fail "soak server listens"
@@ -235,7 +244,14 @@ tap_diag "$sv"
 head -n 5 "$out.client.err" "$out.server.err" "$out.inject.err" 2>/dev/null |
 	sed 's/^/# /'
 faults=$(cat "$out.faults" 2>/dev/null || echo 0)
-tap_diag "faults: netem profile changes $faults, connections reset $(field resets "$sv"), sdrpd restarts $restarts"
+tap_diag "faults: netem profile changes $faults, connections reset $(field resets "$sv") (every $((reset_ms / 1000))-$((reset_ms / 500)) s), sdrpd restarts $restarts"
+# dist NAME: min / median / p90 / max of the client's NAME_*
+dist()
+{
+	echo "$(field "$1_min" "$cl") / $(field "$1_median" "$cl") / $(field "$1_p90" "$cl") / $(field "$1_max" "$cl")"
+}
+tap_diag "per session (min / median / p90 / max) of $(field lives "$cl") sessions: exchanges $(dist exchanges_per_session), rekeys $(dist rekeys_per_session); $(field sessions_1000_exchanges "$cl") sessions with >= 1000 exchanges"
+tap_diag "the $sessions first sessions: $(field whole_run "$cl") lived the whole run, $(field first_churned "$cl") closed by SIGUSR1, $(field first_failed "$cl") failed; failures: $(field failed "$cl") on the client, $(field failed_not_reset "$cl") of them not by a reset"
 tc_stats=$(on_a tc -s qdisc show dev veth-a; on_b tc -s qdisc show dev veth-b)
 tap_diag "netem $(echo "$tc_stats" | grep -o 'dropped [0-9]*' | tr '\n' ' ')"
 for ns in "$NS_A" "$NS_B"; do
@@ -257,6 +273,24 @@ check_zero()
 tap_check "every response was its request's own" check_zero wrong_response
 tap_check "every failure had a documented errno, its reason's" check_zero wrong_errno
 tap_check "no session half-open" check_zero half_open
+# every established session's figures are in the client's distribution
+lives_counted() { [ "$(field lives "$cl")" = "$(field sessions "$cl")" ]; }
+tap_check "per-session figures of every session" lives_counted
+# a session fails early by a reset (SdrpCloseTransport); a TTL or timeout
+# close under netem's delays is a fault's too, but must stay rare
+few_other_failures()
+{
+	bound=$((sessions / 20))
+	[ "$bound" -ge 2 ] || bound=2
+	for line in "$cl" "$sv"; do
+		v=$(field failed_not_reset "$line")
+		if [ "$v" -gt "$bound" ]; then
+			echo "${line%% *}: $v failures not by a reset (at most $bound)"
+			return 1
+		fi
+	done
+}
+tap_check "sessions ended early only by the faults" few_other_failures
 
 exchanges_done() { [ "$(field exchanges "$cl")" -gt "$sessions" ]; }
 tap_check "exchanges completed" exchanges_done

@@ -4,7 +4,7 @@
  * TCP between two network namespaces, kernel client against kernel
  * server, every byte of every response checked.  Not a test on its own.
  *
- *   sdrp_soak_load server [-n] [-H PEER] PORT SECRET   (until SIGTERM)
+ *   sdrp_soak_load server [-n] [-r MS] [-H PEER] PORT SECRET (until SIGTERM)
  *   sdrp_soak_load client [-H PEER] ADDR PORT SECRET SESSIONS SECONDS
  *
  * The client sends a session id in clear, then both ends attach the ULP.
@@ -30,9 +30,16 @@
  * client checks that response n is exactly the one for its request n.
  *
  * The server also resets connections on the path (unless -n: a kernel
- * without sock_diag): every 2-4 s it aborts the TCP connection of a
- * random established session with SOCK_DESTROY (as `ss -K` does): its
- * end fails, the client's end gets an RST.
+ * without sock_diag): every 2-4 s (-r MS: every MS to 2 MS ms) it aborts
+ * the TCP connection of a random established session with SOCK_DESTROY
+ * (as `ss -K` does): its end fails, the client's end gets an RST.
+ *
+ * The client also reports how long its sessions lived: exchanges and
+ * rekeys per session (min, median, 90th percentile, max), how many
+ * sessions reached 1000 exchanges, and how each slot's first session
+ * ended: alive at the end of the run (whole_run), closed by SIGUSR1, or
+ * failed.  Failures other than a reset's (TTL, timeouts under netem) are
+ * counted apart (failed_not_reset).
  *
  * Every failure must reach the application as the errno documented for
  * the close reason SDRP_INFO reports; a session must end closed on both
@@ -183,13 +190,95 @@ static struct {
 	atomic_ulong hs_ok;		/* SDRP_HANDSHAKE calls that succeeded */
 	atomic_ulong hs_failed;		/* ... that failed */
 	atomic_ulong hs_errno[ERRNO_MAX];	/* ... by errno */
+	atomic_ulong failed_not_reset;	/* failed, reason not TRANSPORT */
+	/* each slot's first session (client): how it ended */
+	atomic_ulong whole_run;		/* alive when the time was up */
+	atomic_ulong first_churned;	/* closed by SIGUSR1 */
+	atomic_ulong first_failed;	/* failed */
 	/* every session that started (keys or handshake), by close reason */
 	atomic_ulong by_reason[SDRP_CLOSE_REASON_MAX + 1];
 } st;
 
+/* Exchanges and rekeys of every established session (client), at its end. */
+static struct {
+	pthread_mutex_t lock;
+	unsigned long *exchanges, *rekeys;
+	size_t n, cap;
+} lives = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void life_add(unsigned long exchanges, unsigned long rekeys)
+{
+	pthread_mutex_lock(&lives.lock);
+	if (lives.n == lives.cap) {
+		size_t cap = lives.cap ? 2 * lives.cap : 1024;
+		unsigned long *e = realloc(lives.exchanges, cap * sizeof(*e));
+		unsigned long *r;
+
+		if (e)
+			lives.exchanges = e;
+		r = realloc(lives.rekeys, cap * sizeof(*r));
+		if (r)
+			lives.rekeys = r;
+		if (e && r)
+			lives.cap = cap;
+	}
+	if (lives.n < lives.cap) {
+		lives.exchanges[lives.n] = exchanges;
+		lives.rekeys[lives.n] = rekeys;
+		lives.n++;
+	} else {
+		/* the summary then says so: lives < sessions */
+		fprintf(stderr, "no memory for session records\n");
+	}
+	pthread_mutex_unlock(&lives.lock);
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a,
+		      y = *(const unsigned long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The p-th percentile of @v[0..n) (sorted), nearest rank; 0 if empty. */
+static unsigned long percentile(const unsigned long *v, size_t n,
+				unsigned int p)
+{
+	size_t rank = (n * p + 99) / 100;
+
+	return n ? v[rank ? rank - 1 : 0] : 0;
+}
+
+/* " NAME_min=.. NAME_median=.. NAME_p90=.. NAME_max=.." of @v[0..n) */
+static void print_distribution(const char *name, unsigned long *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_ulong);
+	printf(" %s_min=%lu %s_median=%lu %s_p90=%lu %s_max=%lu", name,
+	       percentile(v, n, 0), name, percentile(v, n, 50), name,
+	       percentile(v, n, 90), name, percentile(v, n, 100));
+}
+
+/* The client's per-session figures, in its summary line. */
+static void print_lives(void)
+{
+	size_t i, ge1000 = 0;
+
+	for (i = 0; i < lives.n; i++)
+		ge1000 += lives.exchanges[i] >= 1000;
+	printf(" lives=%zu", lives.n);
+	print_distribution("exchanges_per_session", lives.exchanges, lives.n);
+	printf(" sessions_1000_exchanges=%zu", ge1000);
+	print_distribution("rekeys_per_session", lives.rekeys, lives.n);
+	printf(" whole_run=%lu first_churned=%lu first_failed=%lu",
+	       (unsigned long)st.whole_run, (unsigned long)st.first_churned,
+	       (unsigned long)st.first_failed);
+}
+
 /*
  * One line per side, "key=value ...": the close reasons (reason_N) and
- * handshake errnos (hs_NAME) that occurred, then the totals.
+ * handshake errnos (hs_NAME) that occurred, then the totals (and the
+ * client's per-session figures).
  */
 static void summary(const char *side)
 {
@@ -207,14 +296,18 @@ static void summary(const char *side)
 			       (unsigned long)st.hs_errno[e]);
 	printf(" sessions=%lu exchanges=%lu failed=%lu closed_clean=%lu "
 	       "wrong_response=%lu wrong_errno=%lu half_open=%lu resets=%lu "
-	       "rekeys=%lu hs_ok=%lu hs_failed=%lu\n",
+	       "rekeys=%lu hs_ok=%lu hs_failed=%lu failed_not_reset=%lu",
 	       (unsigned long)st.sessions,
 	       (unsigned long)st.exchanges, (unsigned long)st.failed,
 	       (unsigned long)st.closed_clean,
 	       (unsigned long)st.wrong_response,
 	       (unsigned long)st.wrong_errno, (unsigned long)st.half_open,
 	       (unsigned long)st.resets, (unsigned long)st.rekeys,
-	       (unsigned long)st.hs_ok, (unsigned long)st.hs_failed);
+	       (unsigned long)st.hs_ok, (unsigned long)st.hs_failed,
+	       (unsigned long)st.failed_not_reset);
+	if (!strcmp(side, "client"))
+		print_lives();
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -240,9 +333,9 @@ static void wait_closed(int fd, struct sdrp_info *info)
 /*
  * The session ended: @err is the errno of the call that failed (0: end
  * of file or our own close).  It must be the reason's, and the session
- * closed on this side.
+ * closed on this side.  Its epoch: the rekeys it did.
  */
-static void session_end(int fd, int err, bool local_close)
+static unsigned long session_end(int fd, int err, bool local_close)
 {
 	struct sdrp_info info = { 0 };
 
@@ -256,9 +349,11 @@ static void session_end(int fd, int err, bool local_close)
 	st.rekeys += info.epoch;
 	if (local_close || (!err && info.close_reason == SDRP_CLOSE_PEER)) {
 		st.closed_clean++;
-		return;
+		return info.epoch;
 	}
 	st.failed++;
+	if (info.close_reason != SDRP_CLOSE_TRANSPORT)
+		st.failed_not_reset++;
 	if (err != reason_errno(info.close_reason) ||
 	    info.close_errno != reason_errno(info.close_reason)) {
 		st.wrong_errno++;
@@ -266,6 +361,7 @@ static void session_end(int fd, int err, bool local_close)
 			err, strerror(err), info.close_errno,
 			info.close_reason);
 	}
+	return info.epoch;
 }
 
 /*
@@ -452,6 +548,9 @@ static int destroy(int fd)
 	return ret;
 }
 
+/* the resets' interval: RESET_MS to 2 RESET_MS, at random (-r) */
+static unsigned long reset_ms = 2000;
+
 static void *reset_main(void *arg)
 {
 	uint64_t r = (uintptr_t)arg;
@@ -459,7 +558,7 @@ static void *reset_main(void *arg)
 	for (;;) {
 		int fd = -1;
 
-		usleep(2000000 + mix(++r) % 2000000);
+		usleep((useconds_t)(1000 * (reset_ms + mix(++r) % reset_ms)));
 		pthread_mutex_lock(&live.lock);
 		if (live.n)
 			fd = live.fd[mix(++r) % live.n];
@@ -639,13 +738,17 @@ static bool past_deadline(void)
 	return now_ns() >= atomic_load(&deadline_ns);
 }
 
-/* One session until it fails or the time is up; false if none started. */
-static bool client_session(uint8_t *req, uint8_t *resp)
+/*
+ * One session until it fails or the time is up; false if none started.
+ * @first: the slot's first session (its end is counted apart).
+ */
+static bool client_session(uint8_t *req, uint8_t *resp, bool first)
 {
 	struct timeval tv = { .tv_sec = 60 };
 	uint64_t id = ++next_id, n;
 	int fd, err = 0, eor;
-	bool done = false;
+	bool done = false, churned = false;
+	unsigned long rekeys;
 	struct iovec iov;
 	struct msghdr m;
 	ssize_t got;
@@ -670,7 +773,7 @@ static bool client_session(uint8_t *req, uint8_t *resp)
 	sem_post(&hs_in_flight);
 	for (n = 0;; n++) {
 		/* time is up, or SIGUSR1 asked (after one exchange at least) */
-		if (past_deadline() || (n && churn_take())) {
+		if (past_deadline() || (n && (churned = churn_take()))) {
 			done = true;
 			break;
 		}
@@ -700,11 +803,21 @@ static bool client_session(uint8_t *req, uint8_t *resp)
 	if (done) {
 		/* CLOSE, CLOSE ACK */
 		shutdown(fd, SHUT_RDWR);
-		session_end(fd, 0, true);
+		rekeys = session_end(fd, 0, true);
 	} else {
-		session_end(fd, err, false);
+		rekeys = session_end(fd, err, false);
 	}
 	close(fd);
+	/* n: the exchanges completed (the n-th one did not) */
+	life_add(n, rekeys);
+	if (first) {
+		if (!done)
+			st.first_failed++;
+		else if (churned)
+			st.first_churned++;
+		else
+			st.whole_run++;
+	}
 	return true;
 }
 
@@ -712,11 +825,13 @@ static void *slot_main(void *arg)
 {
 	uint8_t *req = malloc(HDR + MAX_BODY), *resp = malloc(HDR + MAX_BODY);
 	unsigned int fails = 0;
+	bool first = true;
 
 	/* slots start 100 ms apart: not every handshake in the same instant */
 	usleep(100000 * (useconds_t)(uintptr_t)arg);
 	while (req && resp && !past_deadline()) {
-		if (client_session(req, resp)) {
+		if (client_session(req, resp, first)) {
+			first = false;
 			fails = 0;
 			continue;
 		}
@@ -785,7 +900,7 @@ static int client(char **argv)
 
 static int usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s server [-n] [-H PEER] PORT SECRET\n"
+	fprintf(stderr, "usage: %s server [-n] [-r MS] [-H PEER] PORT SECRET\n"
 		"       %s client [-H PEER] ADDR PORT SECRET SESSIONS SECONDS\n",
 		prog, prog);
 	return 2;
@@ -804,10 +919,15 @@ int main(int argc, char **argv)
 	if (!is_server && strcmp(argv[1], "client"))
 		return usage(argv[0]);
 	optind = 2;
-	while ((c = getopt(argc, argv, is_server ? "+nH:" : "+H:")) != -1) {
+	while ((c = getopt(argc, argv, is_server ? "+nr:H:" : "+H:")) != -1) {
 		switch (c) {
 		case 'n':
 			resets = false;
+			break;
+		case 'r':
+			reset_ms = strtoul(optarg, NULL, 0);
+			if (!reset_ms || reset_ms > 3600000)
+				return usage(prog);
 			break;
 		case 'H':
 			hs_peer = optarg;
