@@ -163,7 +163,8 @@ vm-prereqs: $(KSRC_STAMP)
 # Settings of tests that read them from their environment (make check-vm
 # SEED=123, SOAK=long): the guest kernel hands name=value parameters of
 # its command line to init, whose children inherit them.
-VM_TEST_VARS	:= SEED SDRP_HOSTILE_SECONDS SOAK SOAK_SECONDS SOAK_SESSIONS
+VM_TEST_VARS	:= SEED SDRP_HOSTILE_SECONDS SOAK SOAK_SECONDS SOAK_SESSIONS \
+		   SOAK_RESET_MS
 vm_test_env	= $(strip $(foreach v,$(VM_TEST_VARS),$(if $($(v)),$(v)=$($(v)))))
 
 # Its recipe is expanded after vm-prereqs ran, so the wildcards in
