@@ -10,8 +10,10 @@ PKG_CONFIG ?= pkg-config
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
-# libsdrp's public headers, then the shared wire format and uapi headers.
-CPPFLAGS := -I$(TOP)/userspace/lib/include -I$(TOP)/include \
+# libsdrp's public headers, the headers the tools share (userspace/common),
+# then the shared wire format and uapi headers.
+CPPFLAGS := -I$(TOP)/userspace/lib/include -I$(TOP)/userspace/common \
+	    -I$(TOP)/include \
 	    -I$(TOP)/include/uapi -D_GNU_SOURCE $(PKG_CFLAGS)
 WFLAGS	:= -Wall -Wextra -Werror
 CFLAGS	:= -std=gnu11 -O2 -g $(WFLAGS)

@@ -17,6 +17,7 @@
 
 #include <linux/sdrp_netlink.h>
 
+#include "nl_sockaddr.h"
 #include "session.h"
 
 struct sdrpctl_nl {
@@ -87,14 +88,6 @@ err:
 	return rc;
 }
 
-static struct nla_policy sockaddr_policy[SDRP_A_SOCKADDR_MAX + 1] = {
-	[SDRP_A_SOCKADDR_IPV4]	   = { .type = NLA_U32 },
-	[SDRP_A_SOCKADDR_IPV6]	   = { .minlen = sizeof(struct in6_addr),
-				       .maxlen = sizeof(struct in6_addr) },
-	[SDRP_A_SOCKADDR_PORT]	   = { .type = NLA_U16 },
-	[SDRP_A_SOCKADDR_SCOPE_ID] = { .type = NLA_U32 },
-};
-
 static struct nla_policy session_policy[SDRP_A_SESSION_MAX + 1] = {
 	[SDRP_A_SESSION_INODE]		    = { .type = NLA_U64 },
 	[SDRP_A_SESSION_ROLE]		    = { .type = NLA_U32 },
@@ -117,37 +110,6 @@ static struct nla_policy session_policy[SDRP_A_SESSION_MAX + 1] = {
 	[SDRP_A_SESSION_HANDLE]		    = { .type = NLA_U32 },
 };
 
-/* A nested SDRP_A_SOCKADDR_*: exactly one address, and the port. */
-static int parse_sockaddr(struct nlattr *nest, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct nlattr *tb[SDRP_A_SOCKADDR_MAX + 1];
-
-	memset(ss, 0, sizeof(*ss));
-	if (!nest)
-		return 0;	/* unknown end: printed as "-" */
-	if (nla_parse_nested(tb, SDRP_A_SOCKADDR_MAX, nest, sockaddr_policy) ||
-	    !tb[SDRP_A_SOCKADDR_IPV4] == !tb[SDRP_A_SOCKADDR_IPV6] ||
-	    !tb[SDRP_A_SOCKADDR_PORT])
-		return -EPROTO;
-	if (tb[SDRP_A_SOCKADDR_IPV4]) {
-		sin->sin_family = AF_INET;
-		/* Both attributes are in network byte order, as is sin. */
-		sin->sin_addr.s_addr = nla_get_u32(tb[SDRP_A_SOCKADDR_IPV4]);
-		sin->sin_port = nla_get_u16(tb[SDRP_A_SOCKADDR_PORT]);
-		return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	nla_memcpy(&sin6->sin6_addr, tb[SDRP_A_SOCKADDR_IPV6],
-		   sizeof(sin6->sin6_addr));
-	sin6->sin6_port = nla_get_u16(tb[SDRP_A_SOCKADDR_PORT]);
-	if (tb[SDRP_A_SOCKADDR_SCOPE_ID])
-		sin6->sin6_scope_id =
-			nla_get_u32(tb[SDRP_A_SOCKADDR_SCOPE_ID]);
-	return 0;
-}
-
 static uint32_t get_u32(struct nlattr *a)
 {
 	return a ? nla_get_u32(a) : 0;
@@ -168,8 +130,8 @@ int sdrpctl_nl_parse_session(struct nlmsghdr *nlh, struct sdrpctl_session *s)
 	/* Every session has a role and a state; the rest may be absent. */
 	if (!tb[SDRP_A_SESSION_ROLE] || !tb[SDRP_A_SESSION_STATE])
 		return -EPROTO;
-	if (parse_sockaddr(tb[SDRP_A_SESSION_LOCAL], &s->local) ||
-	    parse_sockaddr(tb[SDRP_A_SESSION_REMOTE], &s->remote))
+	if (sdrp_nl_sockaddr_parse(tb[SDRP_A_SESSION_LOCAL], &s->local) ||
+	    sdrp_nl_sockaddr_parse(tb[SDRP_A_SESSION_REMOTE], &s->remote))
 		return -EPROTO;
 	if (tb[SDRP_A_SESSION_PEER_IDENTITY])
 		nla_strlcpy(s->peer_identity, tb[SDRP_A_SESSION_PEER_IDENTITY],

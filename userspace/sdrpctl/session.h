@@ -90,16 +90,6 @@ const char *sdrpctl_role_name(uint32_t role);
 /* "none", "handshake", "established", "rekey", "closing", "closed". */
 const char *sdrpctl_state_name(uint32_t state);
 
-/**
- * sdrpctl_format_addr() - "1.2.3.4:80", "[fe80::1%2]:80", "-" if unset
- * @ss:		address
- * @buf:	output
- * @size:	its size (SDRPCTL_ADDR_LEN always fits)
- */
-#define SDRPCTL_ADDR_LEN	64
-void sdrpctl_format_addr(const struct sockaddr_storage *ss, char *buf,
-			 size_t size);
-
 /* A header line and one line per session, like ss. */
 void sdrpctl_print_sessions(FILE *out, const struct sdrpctl_session *v,
 			    size_t n);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0 OR MIT)
 /*
  * Text output of "sdrpctl sessions" and "sdrpctl status", from plain data
- * (session.h); no netlink here, so tests feed it directly.
+ * (session.h); no netlink socket here, so tests feed it directly.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,6 +10,7 @@
 #include <sdrp/sdrp.h>
 #include <sdrp/peer.h>
 
+#include "nl_sockaddr.h"
 #include "sdrpctl.h"
 #include "session.h"
 
@@ -41,37 +42,10 @@ const char *sdrpctl_state_name(uint32_t state)
 	return state_names[state];
 }
 
-void sdrpctl_format_addr(const struct sockaddr_storage *ss, char *buf,
-			 size_t size)
-{
-	const struct sockaddr_in6 *sin6 = (const void *)ss;
-	const struct sockaddr_in *sin = (const void *)ss;
-	char a[INET6_ADDRSTRLEN];
-
-	switch (ss->ss_family) {
-	case AF_INET:
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-		snprintf(buf, size, "%s:%u", a, ntohs(sin->sin_port));
-		break;
-	case AF_INET6:
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-		if (sin6->sin6_scope_id)
-			snprintf(buf, size, "[%s%%%u]:%u", a,
-				 sin6->sin6_scope_id, ntohs(sin6->sin6_port));
-		else
-			snprintf(buf, size, "[%s]:%u", a,
-				 ntohs(sin6->sin6_port));
-		break;
-	default:
-		snprintf(buf, size, "-");
-		break;
-	}
-}
-
 void sdrpctl_print_sessions(FILE *out, const struct sdrpctl_session *v,
 			    size_t n)
 {
-	char local[SDRPCTL_ADDR_LEN], remote[SDRPCTL_ADDR_LEN];
+	char local[SDRP_SOCKADDR_STRLEN], remote[SDRP_SOCKADDR_STRLEN];
 	const struct sdrpctl_session *s;
 	size_t i;
 
@@ -80,8 +54,8 @@ void sdrpctl_print_sessions(FILE *out, const struct sdrpctl_session *v,
 		"Records tx/rx", "Bytes tx/rx");
 	for (i = 0; i < n; i++) {
 		s = &v[i];
-		sdrpctl_format_addr(&s->local, local, sizeof(local));
-		sdrpctl_format_addr(&s->remote, remote, sizeof(remote));
+		sdrp_sockaddr_format(&s->local, local, sizeof(local));
+		sdrp_sockaddr_format(&s->remote, remote, sizeof(remote));
 		fprintf(out, "%-11s %-6s %-24s %-24s %-16s %5u %6llu %9llu/%-9llu %11llu/%-11llu",
 			sdrpctl_state_name(s->state),
 			sdrpctl_role_name(s->role), local, remote,

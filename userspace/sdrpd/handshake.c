@@ -27,6 +27,7 @@
 #include <string.h>
 #include <linux/sdrp_netlink.h>
 
+#include "nl_sockaddr.h"
 #include "sdrpd.h"
 
 /* A client handshake between its two turns. */
@@ -637,9 +638,9 @@ static void log_turn(const struct sdrpd_request *req,
 	};
 	const char *turn = req->turn <= SDRP_TURN_CLIENT_FINISH &&
 			   turns[req->turn] ? turns[req->turn] : "?";
-	char remote[64];
+	char remote[SDRP_SOCKADDR_STRLEN];
 
-	sdrpd_sockaddr_str(&req->remote, remote, sizeof(remote));
+	sdrp_sockaddr_format(&req->remote, remote, sizeof(remote));
 	if (ans->cmd == SDRP_CMD_SEND)
 		sdrpd_log(LOG_DEBUG, "handshake %u %s peer %s (\"%s\"): HELLO sent",
 			  req->handle, turn, remote, req->peer_identity);

@@ -15,14 +15,8 @@
 #include <netlink/msg.h>
 #include <linux/sdrp_netlink.h>
 
+#include "nl_sockaddr.h"
 #include "sdrpd.h"
-
-static struct nla_policy sockaddr_policy[SDRP_A_SOCKADDR_MAX + 1] = {
-	[SDRP_A_SOCKADDR_IPV4]		= { .type = NLA_U32 },
-	[SDRP_A_SOCKADDR_IPV6]		= { .minlen = 16, .maxlen = 16 },
-	[SDRP_A_SOCKADDR_PORT]		= { .type = NLA_U16 },
-	[SDRP_A_SOCKADDR_SCOPE_ID]	= { .type = NLA_U32 },
-};
 
 static struct nla_policy accept_policy[SDRP_A_ACCEPT_MAX + 1] = {
 	[SDRP_A_ACCEPT_HANDLE]		= { .type = NLA_U32 },
@@ -50,48 +44,6 @@ void sdrpd_request_free(struct sdrpd_request *r)
 void sdrpd_answer_clear(struct sdrpd_answer *a)
 {
 	sdrp_wipe(a, sizeof(*a));
-}
-
-void sdrpd_sockaddr_str(const struct sdrpd_sockaddr *sa, char *buf,
-			size_t cap)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (!sa->family || !inet_ntop(sa->family, sa->addr, ip, sizeof(ip))) {
-		snprintf(buf, cap, "?");
-		return;
-	}
-	if (sa->family == AF_INET6)
-		snprintf(buf, cap, "[%s]:%u", ip, sa->port);
-	else
-		snprintf(buf, cap, "%s:%u", ip, sa->port);
-}
-
-static int parse_sockaddr(struct nlattr *nest, struct sdrpd_sockaddr *sa)
-{
-	struct nlattr *tb[SDRP_A_SOCKADDR_MAX + 1];
-	uint32_t v4;
-
-	memset(sa, 0, sizeof(*sa));
-	if (!nest)
-		return 0;
-	if (nla_parse_nested(tb, SDRP_A_SOCKADDR_MAX, nest, sockaddr_policy))
-		return -EPROTO;
-	if (!!tb[SDRP_A_SOCKADDR_IPV4] == !!tb[SDRP_A_SOCKADDR_IPV6] ||
-	    !tb[SDRP_A_SOCKADDR_PORT])
-		return -EPROTO;
-	if (tb[SDRP_A_SOCKADDR_IPV4]) {
-		sa->family = AF_INET;
-		v4 = nla_get_u32(tb[SDRP_A_SOCKADDR_IPV4]);	/* BE */
-		memcpy(sa->addr, &v4, 4);
-	} else {
-		sa->family = AF_INET6;
-		memcpy(sa->addr, nla_data(tb[SDRP_A_SOCKADDR_IPV6]), 16);
-	}
-	sa->port = ntohs(nla_get_u16(tb[SDRP_A_SOCKADDR_PORT]));
-	if (tb[SDRP_A_SOCKADDR_SCOPE_ID])
-		sa->scope_id = nla_get_u32(tb[SDRP_A_SOCKADDR_SCOPE_ID]);
-	return 0;
 }
 
 static uint32_t get_u32(struct nlattr **tb, int type, uint32_t dflt)
@@ -128,8 +80,8 @@ int sdrpd_nl_parse_accept(struct nl_msg *msg, struct sdrpd_request *r)
 			return -EPROTO;
 		r->has_peer_identity = true;
 	}
-	if (parse_sockaddr(tb[SDRP_A_ACCEPT_LOCAL], &r->local) ||
-	    parse_sockaddr(tb[SDRP_A_ACCEPT_REMOTE], &r->remote))
+	if (sdrp_nl_sockaddr_parse(tb[SDRP_A_ACCEPT_LOCAL], &r->local) ||
+	    sdrp_nl_sockaddr_parse(tb[SDRP_A_ACCEPT_REMOTE], &r->remote))
 		return -EPROTO;
 	a = tb[SDRP_A_ACCEPT_RECORD];
 	if (a) {

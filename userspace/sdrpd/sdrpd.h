@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <syslog.h>
+#include <sys/socket.h>
 #include <sdrp/sdrp.h>
 
 #define SDRPD_DEFAULT_CONFIG	"/etc/sdrp/sdrpd.conf"
@@ -119,13 +120,6 @@ const struct sdrpd_peer *sdrpd_config_peer(const struct sdrpd_config *c,
 /* The messages of the family, as C structures (nlmsg.c)               */
 /* ------------------------------------------------------------------ */
 
-struct sdrpd_sockaddr {
-	int family;			/* AF_INET, AF_INET6, 0 if absent */
-	uint8_t addr[16];		/* network order */
-	uint16_t port;			/* host order */
-	uint32_t scope_id;
-};
-
 /* An accepted turn (SDRP_CMD_ACCEPT reply). */
 struct sdrpd_request {
 	uint32_t handle;
@@ -133,8 +127,8 @@ struct sdrpd_request {
 	uint32_t role;			/* enum sdrp_role */
 	bool has_peer_identity;
 	char peer_identity[SDRP_IDENTITY_MAX + 1];
-	struct sdrpd_sockaddr local;
-	struct sdrpd_sockaddr remote;
+	struct sockaddr_storage local;	/* family 0 if the kernel sent none */
+	struct sockaddr_storage remote;
 	uint32_t timeout_ms;
 	uint32_t rekey_interval;
 	uint32_t ttl_ms;
@@ -171,9 +165,6 @@ struct sdrpd_answer {
 
 void sdrpd_request_free(struct sdrpd_request *r);
 void sdrpd_answer_clear(struct sdrpd_answer *a);
-/* "192.0.2.1:443", "[2001:db8::1]:443", "?" */
-void sdrpd_sockaddr_str(const struct sdrpd_sockaddr *sa, char *buf,
-			size_t cap);
 
 struct nl_msg;
 

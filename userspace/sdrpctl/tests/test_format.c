@@ -12,6 +12,7 @@
 
 #include <sdrp/sdrp.h>
 
+#include "nl_sockaddr.h"
 #include "sdrpctl.h"
 #include "session.h"
 #include "util.h"		/* libsdrp's test helpers (TAP) */
@@ -53,20 +54,20 @@ static void set_v6(struct sockaddr_storage *ss, const char *a, uint16_t port,
 static void test_addr(void)
 {
 	struct sockaddr_storage ss;
-	char buf[SDRPCTL_ADDR_LEN];
+	char buf[SDRP_SOCKADDR_STRLEN];
 
 	set_v4(&ss, "192.0.2.7", 7000);
-	sdrpctl_format_addr(&ss, buf, sizeof(buf));
+	sdrp_sockaddr_format(&ss, buf, sizeof(buf));
 	OK(!strcmp(buf, "192.0.2.7:7000"), "IPv4 address: %s", buf);
 	set_v6(&ss, "2001:db8::1", 443, 0);
-	sdrpctl_format_addr(&ss, buf, sizeof(buf));
+	sdrp_sockaddr_format(&ss, buf, sizeof(buf));
 	OK(!strcmp(buf, "[2001:db8::1]:443"), "IPv6 address: %s", buf);
 	set_v6(&ss, "fe80::2", 80, 3);
-	sdrpctl_format_addr(&ss, buf, sizeof(buf));
+	sdrp_sockaddr_format(&ss, buf, sizeof(buf));
 	OK(!strcmp(buf, "[fe80::2%3]:80"), "IPv6 link-local with scope: %s",
 	   buf);
 	memset(&ss, 0, sizeof(ss));
-	sdrpctl_format_addr(&ss, buf, sizeof(buf));
+	sdrp_sockaddr_format(&ss, buf, sizeof(buf));
 	OK(!strcmp(buf, "-"), "unset address: %s", buf);
 }
 

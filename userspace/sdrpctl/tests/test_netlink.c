@@ -15,6 +15,7 @@
 
 #include <linux/sdrp_netlink.h>
 
+#include "nl_sockaddr.h"
 #include "sdrpctl.h"
 #include "session.h"
 #include "util.h"		/* libsdrp's test helpers (TAP) */
@@ -119,12 +120,12 @@ static int parse(enum variant v, struct sdrpctl_session *s)
 
 static void test_full(void)
 {
-	char local[SDRPCTL_ADDR_LEN], remote[SDRPCTL_ADDR_LEN];
+	char local[SDRP_SOCKADDR_STRLEN], remote[SDRP_SOCKADDR_STRLEN];
 	struct sdrpctl_session s;
 
 	OK(!parse(FULL, &s), "a full session decodes");
-	sdrpctl_format_addr(&s.local, local, sizeof(local));
-	sdrpctl_format_addr(&s.remote, remote, sizeof(remote));
+	sdrp_sockaddr_format(&s.local, local, sizeof(local));
+	sdrp_sockaddr_format(&s.remote, remote, sizeof(remote));
 	OK(!strcmp(local, "10.0.0.1:40000"), "local IPv4 address and port: %s",
 	   local);
 	OK(!strcmp(remote, "[fe80::2%4]:7000"),

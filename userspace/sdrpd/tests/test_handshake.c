@@ -8,6 +8,7 @@
  * identity, bad HELLO signature, s0 mismatch, tampered HELLO, replayed
  * HELLO, plus the daemon's own failures and the worker pool.
  */
+#include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/eventfd.h>
@@ -64,10 +65,12 @@ static void turn(struct side *s, uint32_t handle, uint32_t turn_id,
 		.record = (uint8_t *)rec,
 		.record_len = len,
 		.received_ms = sdrp_now_ms(),
-		.remote = { .family = AF_INET, .addr = { 192, 0, 2, 1 },
-			    .port = 4433 },
 	};
+	struct sockaddr_in *remote = (struct sockaddr_in *)&r.remote;
 
+	remote->sin_family = AF_INET;
+	remote->sin_addr.s_addr = htonl(0xc0000201);	/* 192.0.2.1 */
+	remote->sin_port = htons(4433);
 	if (peer_id) {
 		r.has_peer_identity = true;
 		snprintf(r.peer_identity, sizeof(r.peer_identity), "%s",
