@@ -37,8 +37,8 @@
  * The client also reports how long its sessions lived: exchanges and
  * rekeys per session (min, median, 90th percentile, max), how many
  * sessions reached 1000 exchanges, and how each slot's first session
- * ended: alive at the end of the run (whole_run), closed by SIGUSR1, or
- * failed.  Failures other than a reset's (TTL, timeouts under netem) are
+ * ended: alive at the end of the run (whole_run; their exchanges and
+ * rekeys likewise), closed by SIGUSR1, or failed.  Failures other than a reset's (TTL, timeouts under netem) are
  * counted apart (failed_not_reset).
  *
  * Every failure must reach the application as the errno documented for
@@ -199,38 +199,43 @@ static struct {
 	atomic_ulong by_reason[SDRP_CLOSE_REASON_MAX + 1];
 } st;
 
-/* Exchanges and rekeys of every established session (client), at its end. */
-static struct {
+/* Exchanges and rekeys of established sessions (client), at their end. */
+struct lifetimes {
 	pthread_mutex_t lock;
 	unsigned long *exchanges, *rekeys;
 	size_t n, cap;
-} lives = { .lock = PTHREAD_MUTEX_INITIALIZER };
+};
 
-static void life_add(unsigned long exchanges, unsigned long rekeys)
+/* every session; the slots' first sessions that lived the whole run */
+static struct lifetimes lives = { .lock = PTHREAD_MUTEX_INITIALIZER },
+			whole_lives = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void life_add(struct lifetimes *l, unsigned long exchanges,
+		     unsigned long rekeys)
 {
-	pthread_mutex_lock(&lives.lock);
-	if (lives.n == lives.cap) {
-		size_t cap = lives.cap ? 2 * lives.cap : 1024;
-		unsigned long *e = realloc(lives.exchanges, cap * sizeof(*e));
+	pthread_mutex_lock(&l->lock);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 1024;
+		unsigned long *e = realloc(l->exchanges, cap * sizeof(*e));
 		unsigned long *r;
 
 		if (e)
-			lives.exchanges = e;
-		r = realloc(lives.rekeys, cap * sizeof(*r));
+			l->exchanges = e;
+		r = realloc(l->rekeys, cap * sizeof(*r));
 		if (r)
-			lives.rekeys = r;
+			l->rekeys = r;
 		if (e && r)
-			lives.cap = cap;
+			l->cap = cap;
 	}
-	if (lives.n < lives.cap) {
-		lives.exchanges[lives.n] = exchanges;
-		lives.rekeys[lives.n] = rekeys;
-		lives.n++;
+	if (l->n < l->cap) {
+		l->exchanges[l->n] = exchanges;
+		l->rekeys[l->n] = rekeys;
+		l->n++;
 	} else {
 		/* the summary then says so: lives < sessions */
 		fprintf(stderr, "no memory for session records\n");
 	}
-	pthread_mutex_unlock(&lives.lock);
+	pthread_mutex_unlock(&l->lock);
 }
 
 static int cmp_ulong(const void *a, const void *b)
@@ -273,6 +278,10 @@ static void print_lives(void)
 	printf(" whole_run=%lu first_churned=%lu first_failed=%lu",
 	       (unsigned long)st.whole_run, (unsigned long)st.first_churned,
 	       (unsigned long)st.first_failed);
+	print_distribution("whole_run_exchanges", whole_lives.exchanges,
+			   whole_lives.n);
+	print_distribution("whole_run_rekeys", whole_lives.rekeys,
+			   whole_lives.n);
 }
 
 /*
@@ -809,14 +818,16 @@ static bool client_session(uint8_t *req, uint8_t *resp, bool first)
 	}
 	close(fd);
 	/* n: the exchanges completed (the n-th one did not) */
-	life_add(n, rekeys);
+	life_add(&lives, n, rekeys);
 	if (first) {
-		if (!done)
+		if (!done) {
 			st.first_failed++;
-		else if (churned)
+		} else if (churned) {
 			st.first_churned++;
-		else
+		} else {
 			st.whole_run++;
+			life_add(&whole_lives, n, rekeys);
+		}
 	}
 	return true;
 }
