@@ -53,11 +53,13 @@ static const struct sdrp_state_desc sdrp_states[SDRP_SESS_NUM] = {
 					    SDRP_MSG_DATA_RESPONSE,
 					    true, false, true, true },
 	/*
-	 * Timed: if the server is gone and its reset was lost, nothing
-	 * else ends the wait (the held request is not sent, so TCP has
-	 * nothing outstanding).
+	 * REKEY from the interval's last DATA ACK, as on the server: a
+	 * request sent now is held until the rekey ACK.  Timed: if the
+	 * server is gone and its reset was lost, nothing else ends the
+	 * wait (the held request is not sent, so TCP has nothing
+	 * outstanding).
 	 */
-	[SDRP_SESS_C_WAIT_HELLO]	= { SDRP_STATE_ESTABLISHED,
+	[SDRP_SESS_C_WAIT_HELLO]	= { SDRP_STATE_REKEY,
 					    SDRP_MSG_HELLO,
 					    true, true, false },
 	[SDRP_SESS_C_WAIT_ACK]		= { SDRP_STATE_REKEY, SDRP_MSG_ACK,

@@ -16,6 +16,8 @@
  *   closing: close() and shutdown() against a peer that answers late or
  *            never, SO_LINGER, module unload while a close finishes, and
  *            the abortive close beyond net.sdrp.max_orphans.
+ *   rekey:   the states of a rekey as SDRP_INFO shows them, crossing
+ *            retransmissions, a close or a silent peer during a rekey.
  */
 #include <sys/syscall.h>
 
@@ -210,6 +212,35 @@ static int wire_setup(int *kfd, struct raw *r,
 	ret = raw_init(r, cfd, &keys);
 out:
 	sdrp_wipe(&keys, sizeof(keys));
+	return ret;
+}
+
+/*
+ * A kernel client (*kfd) and the raw end as its server: the test holds
+ * the keys with the two directions swapped.  0 or -1.
+ */
+static int wire_client_setup(int *kfd, struct raw *r,
+			     const struct sdrp_params *params)
+{
+	struct sdrp_keys keys, swapped;
+	int sfd = -1, ret = -1;
+
+	wire_keys(&keys);
+	swapped = keys;
+	swapped.c2s = keys.s2c;
+	swapped.s2c = keys.c2s;
+	swapped.c2s_seq = keys.s2c_seq;
+	swapped.s2c_seq = keys.c2s_seq;
+	swapped.c2s_counter = keys.s2c_counter;
+	swapped.s2c_counter = keys.c2s_counter;
+	if (sdrp_tcp_pair(AF_INET, kfd, &sfd) || sdrp_attach(*kfd) ||
+	    sdrp_set_params(*kfd, params) ||
+	    sdrp_set_keys(*kfd, &keys, SDRP_ROLE_CLIENT))
+		goto out;
+	ret = raw_init(r, sfd, &swapped);
+out:
+	sdrp_wipe(&keys, sizeof(keys));
+	sdrp_wipe(&swapped, sizeof(swapped));
 	return ret;
 }
 
@@ -930,28 +961,13 @@ TEST(server_close_during_rekey_waits_for_the_ack)
 TEST(client_waiting_for_rekey_hello_times_out)
 {
 	struct sdrp_params p = { .rekey_interval = 1, .recv_timeout_ms = 500 };
-	struct sdrp_keys keys, swapped;
 	struct raw r = { .fd = -1 };
 	struct sdrp_info info;
 	struct sdrp_msg m;
-	int kfd = -1, sfd = -1;
+	int kfd = -1;
 	char b[8];
 
-	wire_keys(&keys);
-	swapped = keys;
-	swapped.c2s = keys.s2c;
-	swapped.s2c = keys.c2s;
-	swapped.c2s_seq = keys.s2c_seq;
-	swapped.s2c_seq = keys.c2s_seq;
-	swapped.c2s_counter = keys.s2c_counter;
-	swapped.s2c_counter = keys.c2s_counter;
-	ASSERT_EQ(sdrp_tcp_pair(AF_INET, &kfd, &sfd), 0);
-	ASSERT_EQ(sdrp_attach(kfd), 0);
-	ASSERT_EQ(sdrp_set_params(kfd, &p), 0);
-	ASSERT_EQ(sdrp_set_keys(kfd, &keys, SDRP_ROLE_CLIENT), 0);
-	ASSERT_EQ(raw_init(&r, sfd, &swapped), 0);
-	sdrp_wipe(&keys, sizeof(keys));
-	sdrp_wipe(&swapped, sizeof(swapped));
+	ASSERT_EQ(wire_client_setup(&kfd, &r, &p), 0);
 
 	ASSERT_EQ(send(kfd, "q", 1, 0), 1);
 	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_DATA_REQUEST);
@@ -972,6 +988,53 @@ TEST(client_waiting_for_rekey_hello_times_out)
 		  0);
 	EXPECT_EQ(info.close_reason, SDRP_CLOSE_TIMEOUT);
 	EXPECT_EQ(sdrp_stat("SdrpCloseTimeout"), 1);
+	close(kfd);
+	raw_free(&r);
+	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);
+}
+
+/*
+ * What SDRP_INFO (and sdrpctl sessions) shows of a kernel client from the
+ * interval's last DATA ACK to the rekey ACK: REKEY, as on the server
+ * (protocol.rst, "Expected types"), a request sent meanwhile being held.
+ * The raw end is the server; it ends the session with a CLOSE in place of
+ * the rekey HELLO.
+ */
+TEST(client_awaiting_rekey_hello_shows_rekey)
+{
+	struct sdrp_params p = { .rekey_interval = 2,
+				 .recv_timeout_ms = 60000 };
+	struct raw r = { .fd = -1 };
+	struct sdrp_info info;
+	struct sdrp_msg m;
+	int kfd = -1, i;
+	char b[8];
+
+	ASSERT_EQ(wire_client_setup(&kfd, &r, &p), 0);
+	for (i = 1; i <= 2; i++) {
+		ASSERT_EQ(send(kfd, "q", 1, 0), 1);
+		ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_DATA_REQUEST);
+		ASSERT_EQ(raw_send(&r, SDRP_MSG_DATA_RESPONSE, "r"), 0);
+		ASSERT_EQ(recv(kfd, b, sizeof(b), 0), 1);
+		ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
+		/* The interval's last DATA ACK makes the rekey due. */
+		EXPECT_EQ(info.state, i < 2 ? SDRP_STATE_ESTABLISHED :
+					      SDRP_STATE_REKEY);
+		EXPECT_EQ(info.responses_in_epoch, i);
+		ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_DATA_ACK);
+	}
+	/* Held until the rekey completes: nothing on the wire, REKEY still. */
+	ASSERT_EQ(send(kfd, "n", 1, 0), 1);
+	EXPECT_TRUE(raw_quiet(&r, 100));
+	ASSERT_EQ(sdrp_get_info(kfd, &info), 0);
+	EXPECT_EQ(info.state, SDRP_STATE_REKEY);
+	EXPECT_EQ(info.epoch, WIRE_EPOCH);
+
+	ASSERT_EQ(raw_send(&r, SDRP_MSG_CLOSE, NULL), 0);
+	ASSERT_EQ(raw_read(&r, &m, ANSWER_MS), SDRP_MSG_CLOSE_ACK);
+	ASSERT_EQ(sdrp_wait_state(kfd, SDRP_STATE_CLOSED, ANSWER_MS, &info),
+		  0);
+	EXPECT_EQ(info.close_reason, SDRP_CLOSE_PEER);
 	close(kfd);
 	raw_free(&r);
 	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, 10000), 0);

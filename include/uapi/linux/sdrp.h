@@ -80,7 +80,7 @@ enum sdrp_state {
 	SDRP_STATE_NONE		= 0,	/* ULP attached, no keys yet */
 	SDRP_STATE_HANDSHAKE	= 1,	/* initial HELLO / HELLO ACK / ACK */
 	SDRP_STATE_ESTABLISHED	= 2,
-	SDRP_STATE_REKEY	= 3,	/* rekey HELLO / HELLO ACK / ACK */
+	SDRP_STATE_REKEY	= 3,	/* last DATA ACK to rekey ACK */
 	SDRP_STATE_CLOSING	= 4,	/* sent CLOSE, waiting for CLOSE ACK */
 	SDRP_STATE_CLOSED	= 5,
 };
