@@ -503,16 +503,17 @@ static bool hello_keys_take(struct sdrp_hs_req *req,
  * the server holds the other half of the handshake (its HELLO ACK out, or
  * on its way) until its own deadline otherwise.  protocol.rst's client
  * table asks for it on the timer (ETIMEDOUT), and its "Starting a close"
- * for an application close, which a signal is (EINTR: the call is
- * cancelled, or the process killed); a daemon that lost the request
- * (ECONNABORTED) leaves the client as unable to finish as a timer would.
- * Other ends need none: the transport is gone (ECONNRESET, EPIPE), or
- * nothing was sent.
+ * for an application close: a signal (EINTR: the call is cancelled, or
+ * the process killed) or shutdown() (EPIPE, sdrp_hs_cancel()).  A daemon
+ * that lost the request (ECONNABORTED) leaves the client as unable to
+ * finish as a timer would.  Other ends need none: the transport is gone
+ * (ECONNRESET; the session is CLOSED already, see hs_fail()), or nothing
+ * was sent.
  */
 static bool hs_client_close(const struct sdrp_hs_req *req, u32 status)
 {
 	return req->role == SDRP_ROLE_CLIENT &&
-	       (status == ETIMEDOUT || status == EINTR ||
+	       (status == ETIMEDOUT || status == EINTR || status == EPIPE ||
 		status == ECONNABORTED);
 }
 
@@ -641,6 +642,9 @@ static int hs_established(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 			sdrp_sess_fail(ctx, SDRP_CLOSE_INTERNAL);
 			return err;
 		}
+		/* shutdown() as sdrpd answered: CLOSE under epoch 0. */
+		if (ctx->close_deferred)
+			sdrp_sess_close(ctx);
 		return hs_wait_ack(ctx, req);
 	}
 	err = sdrp_tx_simple(ctx, SDRP_MSG_ACK);
@@ -653,6 +657,9 @@ static int hs_established(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 	sdrp_sess_established(ctx, SDRP_SESS_C_IDLE);
 	sdrp_stats_inc(req->net, SDRP_STAT_HS_DONE);
 	sdrp_rx_resume(ctx);
+	/* shutdown() as sdrpd answered: established, then closed. */
+	if (ctx->close_deferred)
+		sdrp_sess_close(ctx);
 	return 0;
 }
 
@@ -821,6 +828,33 @@ void sdrp_hs_acked(struct sdrp_sock *ctx)
 	clear_free(ctx);
 	sdrp_sess_established(ctx, SDRP_SESS_S_WAIT_REQUEST);
 	sdrp_stats_inc(sock_net(ctx->sk), SDRP_STAT_HS_DONE);
+}
+
+/*
+ * session.c: the application closed the session (shutdown() from another
+ * thread) while SDRP_HANDSHAKE runs.  The request ends with EPIPE, reason
+ * LOCAL, and its thread closes as after a signal (hs_fail()): a client
+ * whose HELLO went out sends a clear CLOSE, anything else holds no key
+ * and sends nothing.
+ */
+void sdrp_hs_cancel(struct sdrp_sock *ctx)
+{
+	struct sdrp_hs_req *req = ctx->hs;
+	struct sdrp_hs_net *hn;
+	bool ended;
+
+	if (!req) {
+		sdrp_sess_closed(ctx, SDRP_CLOSE_LOCAL);
+		return;
+	}
+	hn = hs_net(req->net);
+	mutex_lock(&hn->lock);
+	ended = req_complete(hn, req, NULL, EPIPE, SDRP_CLOSE_LOCAL,
+			     SDRP_STAT_HS_CANCELLED);
+	mutex_unlock(&hn->lock);
+	/* sdrpd's answer came first: the close follows it (hs_established()). */
+	if (!ended)
+		ctx->close_deferred = true;
 }
 
 /* close(): wipe the hello MAC keys. */

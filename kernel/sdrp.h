@@ -180,7 +180,8 @@ struct sdrp_sock {
 	bool started;			/* keys set, callbacks installed */
 	bool stopping;			/* teardown began: no new work */
 	bool orphan;			/* close() returned, CLOSE exchange on */
-	bool close_deferred;		/* app close during the server's rekey */
+	/* app close during the server's rekey, or as sdrpd answered */
+	bool close_deferred;
 	u8 role;			/* enum sdrp_role */
 	u8 state;			/* enum sdrp_sess_state */
 	u8 close_reason;		/* enum sdrp_close_reason */
@@ -432,6 +433,7 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 struct sdrp_dir_crypto *sdrp_hs_clear_rx(struct sdrp_sock *ctx);
 struct sdrp_dir_crypto *sdrp_hs_clear_tx(struct sdrp_sock *ctx, u8 type);
 void sdrp_hs_acked(struct sdrp_sock *ctx);
+void sdrp_hs_cancel(struct sdrp_sock *ctx);
 void sdrp_hs_stop(struct sdrp_sock *ctx);
 
 /* netlink.c: the generic netlink family "sdrp", the list for SESSIONS */

@@ -274,9 +274,12 @@ void sdrp_sess_close(struct sdrp_sock *ctx)
 {
 	if (!sdrp_sess_open(ctx))
 		return;
-	/* No key to authenticate a CLOSE with yet: nothing is sent. */
+	/*
+	 * shutdown() while SDRP_HANDSHAKE blocks in another thread: the
+	 * handshake ends there, with a clear CLOSE if a HELLO went out.
+	 */
 	if (ctx->state == SDRP_SESS_HANDSHAKE) {
-		sdrp_sess_closed(ctx, SDRP_CLOSE_LOCAL);
+		sdrp_hs_cancel(ctx);
 		return;
 	}
 	if (ctx->state == SDRP_SESS_S_WAIT_HELLO_ACK) {

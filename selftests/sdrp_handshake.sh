@@ -98,9 +98,9 @@ tap_check "joining the sdrpd group without CAP_NET_ADMIN: EPERM" \
 
 # A plain TCP peer in b for the cases where the client's request never
 # gets as far as its HELLO.
-tcp_peer()
+tcp_peer() # [FILE: where what it receives goes]
 {
-	bg_on_b sh -c "sleep 60 | nc -l -p $PORT >/dev/null"
+	bg_on_b sh -c "sleep 60 | nc -l -p $PORT >${1:-/dev/null}"
 	PEER=${two_hosts_pids##* }
 	wait_tcp_listen b "$PORT"
 }
@@ -124,6 +124,27 @@ show "$W/client.out" "$W/fake.out"
 tcp_peer_stop
 tap_check "SdrpHsErrLostState counted" \
 	test "$(stat_of a SdrpHsErrLostState)" -ge 1
+
+# ---- shutdown() while the daemon holds the request: EPIPE, nothing sent -----
+# Another thread's shutdown() ends the blocked SDRP_HANDSHAKE as a local
+# close; before the HELLO there is no key for a CLOSE, so nothing is sent.
+bg_on_a $TOOL fakedaemon hold none >"$W/fake.out" 2>&1
+FAKE=${two_hosts_pids##* }
+poll_until 5 grep -q listening "$W/fake.out"
+tcp_peer "$W/peer.bytes"
+bg_on_a $TOOL client "$ADDR_B" "$PORT" host-b.test -e EPIPE -S rdwr \
+	>"$W/client.out" 2>&1
+CLIENT=${two_hosts_pids##* }
+poll_until 20 grep -q accepted "$W/fake.out"
+kill -USR1 "$CLIENT"
+reap "$CLIENT"
+tap_check "shutdown(SHUT_RDWR) while the daemon holds the request: the call fails with EPIPE" \
+	sh -c "[ $RC = 0 ] && grep -q '^shutdown: 0$' '$W/client.out'"
+show "$W/client.out"
+kill "$FAKE"
+tcp_peer_stop
+tap_check "... and nothing was sent (no HELLO, no key for a CLOSE)" \
+	test ! -s "$W/peer.bytes"
 
 # ---- socket closed while the daemon holds the request: ENOENT for DONE ------
 rm -f "$W/go"
@@ -219,6 +240,23 @@ tap_check "client killed after its HELLO: the server's handshake fails with ECON
 show "$W/server.out"
 kill -CONT "$(sdrpd_pid a)"
 tap_check "... the killed client's CLOSE exchange completes" \
+	poll_until 10 no_requests_left
+
+# shutdown() from another thread while SDRP_HANDSHAKE blocks, the HELLO
+# out: a local close.  The call fails with EPIPE and, as for a signal, the
+# clear CLOSE ends the server's handshake at once.  SHUT_RD: every how
+# ends the whole session (sdrp has no half-closed state).
+hello_then_stop -e EPIPE -S rd
+kill -USR1 "$CLIENT"
+reap "$CLIENT"
+tap_check "shutdown(SHUT_RD) while SDRP_HANDSHAKE blocks, its HELLO out: the call fails with EPIPE" \
+	sh -c "[ $RC = 0 ] && grep -q '^shutdown: 0$' '$W/client.out'"
+reap "$SERVER"
+tap_check "... and the client's clear CLOSE ends the server's handshake: ECONNREFUSED" \
+	test "$RC" = 0
+show "$W/client.out" "$W/server.out"
+kill -CONT "$(sdrpd_pid a)"
+tap_check "... the CLOSE exchange completes on both hosts" \
 	poll_until 10 no_requests_left
 on_b tc qdisc del dev veth-b root
 

@@ -10,6 +10,8 @@
  *       -t MS  handshake timeout                   -e E  expect the
  *       -s MS  pause after the exchanges, before close    handshake to fail
  *                                                         with errno E
+ *       -S HOW client: on SIGUSR1 another thread calls shutdown(HOW: rd,
+ *              wr or rdwr) on the socket while SDRP_HANDSHAKE blocks
  *   sdrp_hs_tool backlog PORT
  *       listen on PORT and never accept: a TCP-only peer for many clients
  *   sdrp_hs_tool fakedaemon listen|hold|done-after FILE
@@ -35,6 +37,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -61,6 +64,7 @@
 #endif
 
 static int conns = 1, exchanges = 10, timeout_ms, pause_ms, expect_errno;
+static int shutdown_how = -1;	/* -S: SHUT_RD, SHUT_WR or SHUT_RDWR */
 
 static const char *errno_name(int e)
 {
@@ -154,18 +158,44 @@ static int hs_failed(int fd, int id, const char *what, int err)
 	return err != expect_errno;
 }
 
+/*
+ * -S: the thread that waits for SIGUSR1 (blocked in every thread, so
+ * that it never interrupts SDRP_HANDSHAKE) and then shuts the socket
+ * down under the handshake.
+ */
+static void *shutdown_main(void *arg)
+{
+	int fd = *(int *)arg, sig;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigwait(&set, &sig))
+		return NULL;
+	printf("shutdown: %s\n",
+	       errno_name(shutdown(fd, shutdown_how) ? errno : 0));
+	return NULL;
+}
+
 static int run_client(int id, const struct addrinfo *ai, const char *peer)
 {
 	static unsigned char req[4096], resp[4096];
 	char got[SDRP_IDENTITY_MAX + 1];
 	socklen_t glen = sizeof(got);
-	int fd, err, i;
+	static int fd;
+	pthread_t th;
+	int err, i;
 	ssize_t n;
 	size_t len;
 
 	fd = socket(ai->ai_family, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
 		printf("client %d: connect: %s\n", id, strerror(errno));
+		return 1;
+	}
+	if (shutdown_how >= 0 &&
+	    pthread_create(&th, NULL, shutdown_main, &fd)) {
+		printf("client %d: no shutdown thread\n", id);
 		return 1;
 	}
 	err = handshake(fd, SDRP_ROLE_CLIENT, peer);
@@ -727,17 +757,32 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "keyscan") && argc >= 4)
 		return cmd_keyscan(argv[2], argv + 3, argc - 3);
 	optind = 2;
-	while ((opt = getopt(argc, argv, "c:n:t:s:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:t:s:e:S:")) != -1) {
 		switch (opt) {
 		case 'c': conns = atoi(optarg); break;
 		case 'n': exchanges = atoi(optarg); break;
 		case 't': timeout_ms = atoi(optarg); break;
 		case 's': pause_ms = atoi(optarg); break;
 		case 'e': expect_errno = errno_of(optarg); break;
+		case 'S':
+			shutdown_how = !strcmp(optarg, "rd") ? SHUT_RD :
+				       !strcmp(optarg, "wr") ? SHUT_WR :
+				       !strcmp(optarg, "rdwr") ? SHUT_RDWR : -1;
+			if (shutdown_how < 0)
+				return 2;
+			break;
 		default: return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* -S: SIGUSR1 goes to the shutdown thread (sigwait) alone. */
+	if (shutdown_how >= 0) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
 	if (!strcmp(cmd, "server") && argc - optind == 1)
 		return cmd_server(argv[optind]);
 	if (!strcmp(cmd, "client") && argc - optind == 3)
