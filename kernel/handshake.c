@@ -449,9 +449,10 @@ struct sdrp_dir_crypto *sdrp_hs_clear_tx(struct sdrp_sock *ctx, u8 type)
  * an answer from sdrpd (hs_client_close()): the CLOSE is built here, seq
  * n + 1 after the HELLO's n.
  *
- * Clear record counters: the peer's first record (HELLO, HELLO ACK or
- * CLOSE), if it was read, used its counter 0; the client's HELLO used
- * its 0, so its CLOSE takes 1, while a server's CLOSE takes 0.
+ * Clear record counters: the peer's first clear record (HELLO, HELLO
+ * ACK, CLOSE, or one refused in their place), if it was read, used its
+ * counter 0; the client's HELLO used its 0, so its CLOSE takes 1, while a
+ * server's CLOSE takes 0.
  */
 static int hs_clear_close(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 			  const struct sdrp_hs_hello_keys *keys, u8 reason,
@@ -461,7 +462,8 @@ static int hs_clear_close(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 	int err;
 
 	/* sdrpd sealed its CLOSE with the counter this takes. */
-	err = clear_init(ctx, keys, tx_counter + !!close, req->record ? 1 : 0);
+	err = clear_init(ctx, keys, tx_counter + !!close,
+			 req->peer_clear_read ? 1 : 0);
 	if (err)
 		return err;
 	ctx->rx_seq = req->record ? record_seq(req->record) + 1 :
@@ -502,19 +504,21 @@ static bool hello_keys_take(struct sdrp_hs_req *req,
  * handshake then ends without sdrpd's answer sends its own clear CLOSE:
  * the server holds the other half of the handshake (its HELLO ACK out, or
  * on its way) until its own deadline otherwise.  protocol.rst's client
- * table asks for it on the timer (ETIMEDOUT), and its "Starting a close"
- * for an application close: a signal (EINTR: the call is cancelled, or
- * the process killed) or shutdown() (EPIPE, sdrp_hs_cancel()).  A daemon
- * that lost the request (ECONNABORTED) leaves the client as unable to
- * finish as a timer would.  Other ends need none: the transport is gone
- * (ECONNRESET; the session is CLOSED already, see hs_fail()), or nothing
- * was sent.
+ * table asks for it on the timer (ETIMEDOUT) and on an invalid record
+ * (EPROTO: one sdrp_hs_rx() refused, or an answer of sdrpd's the kernel
+ * refused), and its "Starting a close" for an application close: a
+ * signal (EINTR: the call is cancelled, or the process killed) or
+ * shutdown() (EPIPE, sdrp_hs_cancel()).  A daemon that lost the request
+ * (ECONNABORTED) leaves the client as unable to finish as a timer would.
+ * Other ends need none: the transport is gone (ECONNRESET; the session
+ * is CLOSED already, see hs_fail()), a local failure (ENOMEM, EIO), or
+ * nothing was sent.
  */
 static bool hs_client_close(const struct sdrp_hs_req *req, u32 status)
 {
 	return req->role == SDRP_ROLE_CLIENT &&
-	       (status == ETIMEDOUT || status == EINTR || status == EPIPE ||
-		status == ECONNABORTED);
+	       (status == ETIMEDOUT || status == EPROTO || status == EINTR ||
+		status == EPIPE || status == ECONNABORTED);
 }
 
 /*
@@ -545,6 +549,12 @@ static int hs_fail(struct sdrp_sock *ctx, struct sdrp_hs_req *req,
 		closing = !hs_clear_close(ctx, req, &keys, reason, NULL, 0);
 		memzero_explicit(&keys, sizeof(keys));
 	}
+	/*
+	 * The peer's records can no longer be framed: no CLOSE ACK could be
+	 * read, so the CLOSE is the last word (protocol.rst, "Header check").
+	 */
+	if (ctx->strp.stopped)
+		closing = false;
 	if (!closing)
 		sdrp_sess_closed(ctx, reason);
 	sdrp_rx_resume(ctx);
@@ -773,6 +783,9 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 	}
 
 	server = req->role == SDRP_ROLE_SERVER;
+	/* Read whole, it used the peer's clear counter 0, refused or not. */
+	if ((hdr->flags & SDRP_HDR_F_CLEAR) && !sdrp_get_be32(hdr->epoch))
+		req->peer_clear_read = true;
 	ok = sdrp_hdr_check(hdr) == SDRP_HDR_OK &&
 	     (hdr->flags & SDRP_HDR_F_CLEAR) && !sdrp_get_be32(hdr->epoch) &&
 	     rxm->full_len <= SDRP_HELLO_RECORD_MAX &&
@@ -831,30 +844,37 @@ void sdrp_hs_acked(struct sdrp_sock *ctx)
 }
 
 /*
- * session.c: the application closed the session (shutdown() from another
- * thread) while SDRP_HANDSHAKE runs.  The request ends with EPIPE, reason
- * LOCAL, and its thread closes as after a signal (hs_fail()): a client
- * whose HELLO went out sends a clear CLOSE, anything else holds no key
- * and sends nothing.
+ * session.c: the session ends while SDRP_HANDSHAKE runs: the application
+ * closed it (shutdown() from another thread: EPIPE, reason LOCAL), or the
+ * peer's records can no longer be framed (EPROTO, reason MALFORMED).  The
+ * request ends with @status and @reason, and its thread closes
+ * (hs_fail()): a client whose HELLO went out sends a clear CLOSE,
+ * anything else holds no key and sends nothing.
  */
-void sdrp_hs_cancel(struct sdrp_sock *ctx)
+void sdrp_hs_cancel(struct sdrp_sock *ctx, u32 status, u8 reason)
 {
+	bool local = reason == SDRP_CLOSE_LOCAL;
 	struct sdrp_hs_req *req = ctx->hs;
 	struct sdrp_hs_net *hn;
 	bool ended;
 
 	if (!req) {
-		sdrp_sess_closed(ctx, SDRP_CLOSE_LOCAL);
+		sdrp_sess_closed(ctx, reason);
 		return;
 	}
 	hn = hs_net(req->net);
 	mutex_lock(&hn->lock);
-	ended = req_complete(hn, req, NULL, EPIPE, SDRP_CLOSE_LOCAL,
-			     SDRP_STAT_HS_CANCELLED);
+	ended = req_complete(hn, req, NULL, status, reason,
+			     local ? SDRP_STAT_HS_CANCELLED :
+				     hs_err_stat(SDRP_HS_ERROR_MALFORMED));
 	mutex_unlock(&hn->lock);
-	/* sdrpd's answer came first: the close follows it (hs_established()). */
-	if (!ended)
+	if (ended)
+		return;
+	/* sdrpd's answer came first: a close follows it (hs_established()). */
+	if (local)
 		ctx->close_deferred = true;
+	else
+		sdrp_sess_closed(ctx, reason);
 }
 
 /* close(): wipe the hello MAC keys. */

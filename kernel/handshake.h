@@ -94,6 +94,8 @@ struct sdrp_hs_req {
 	char peer[SDRP_IDENTITY_MAX + 1];	/* asked for, "" if none */
 	u8 *record;			/* the peer's record of this turn */
 	u32 record_len;
+	/* the peer's clear record 0 was read, accepted or not (lock_sock) */
+	bool peer_clear_read;
 	u8 *hello;			/* SEND's HELLO, until sent */
 	u32 hello_len;
 	u64 hello_seq;			/* its seq n */

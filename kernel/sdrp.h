@@ -433,7 +433,7 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 struct sdrp_dir_crypto *sdrp_hs_clear_rx(struct sdrp_sock *ctx);
 struct sdrp_dir_crypto *sdrp_hs_clear_tx(struct sdrp_sock *ctx, u8 type);
 void sdrp_hs_acked(struct sdrp_sock *ctx);
-void sdrp_hs_cancel(struct sdrp_sock *ctx);
+void sdrp_hs_cancel(struct sdrp_sock *ctx, u32 status, u8 reason);
 void sdrp_hs_stop(struct sdrp_sock *ctx);
 
 /* netlink.c: the generic netlink family "sdrp", the list for SESSIONS */

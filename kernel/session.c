@@ -230,6 +230,11 @@ void sdrp_sess_end_now(struct sdrp_sock *ctx, u8 type, u8 reason)
 {
 	if (ctx->state == SDRP_SESS_CLOSED || ctx->state == SDRP_SESS_NONE)
 		return;
+	/* During SDRP_HANDSHAKE only its request knows a key for a CLOSE. */
+	if (ctx->state == SDRP_SESS_HANDSHAKE && type == SDRP_MSG_CLOSE) {
+		sdrp_hs_cancel(ctx, EPROTO, reason);
+		return;
+	}
 	if (sdrp_sess_open(ctx) || type != SDRP_MSG_CLOSE)
 		sdrp_tx_simple(ctx, type);
 	sdrp_sess_closed(ctx, reason);
@@ -279,7 +284,7 @@ void sdrp_sess_close(struct sdrp_sock *ctx)
 	 * handshake ends there, with a clear CLOSE if a HELLO went out.
 	 */
 	if (ctx->state == SDRP_SESS_HANDSHAKE) {
-		sdrp_hs_cancel(ctx);
+		sdrp_hs_cancel(ctx, EPIPE, SDRP_CLOSE_LOCAL);
 		return;
 	}
 	if (ctx->state == SDRP_SESS_S_WAIT_HELLO_ACK) {

@@ -300,5 +300,121 @@ if bg_server b "$W/p.$port" --listen "$ADDR_B:$port" $(creds "$SDRP_ID_B") \
 else
 	tap_fail "no HELLO reply: libsdrp server" "$(cat "$W/p.$port")"
 fi
+
+# --- IV.B: the server answers the HELLO out of order: the kernel client
+# --- refuses it and closes
+# The libsdrp server sends an authentic clear HELLO in place of its HELLO
+# ACK.  The client's kernel refuses it before sdrpd sees it (BAD_TYPE:
+# SDRP_HANDSHAKE fails with EPROTO) and sends a clear CLOSE under the c2s
+# hello MAC key that SEND gave it (clear counter 1, seq n + 1).  The
+# server, waiting for the ACK, learns at once that the session is over
+# (reason peer) instead of at its receive timer (20 s: then it would end
+# with timeout), and its clear CLOSE ACK (its clear counter 1: the refused
+# HELLO used 0) ends the client's exchange at the first CLOSE.
+client_closed_bad_type()
+{
+	[ "$(stat_of a SdrpCloseBadType)" -eq $((bad_type_a + 1)) ] &&
+		[ "$(stat_of a SdrpRxBadMac)" -eq "$bad_mac_a" ]
+}
+
+port=$((port + 1))
+tap_diag "next case at uptime $(elapsed)"
+est_a=$(stat_of a SdrpEstablished)
+bad_type_a=$(stat_of a SdrpCloseBadType)
+bad_mac_a=$(stat_of a SdrpRxBadMac)
+# shellcheck disable=SC2046
+if bg_server b "$W/p.$port" --listen "$ADDR_B:$port" $(creds "$SDRP_ID_B") \
+	--peer "$SDRP_ID_A" --fault wrong-type:hello-ack \
+	--params recv=20000,close=500 --expect peer; then
+	on_a sdrp-peer --kernel --role client --connect "$ADDR_B:$port" \
+		--peer "$SDRP_ID_B" --params recv=5000,close=5000 \
+		--hs-timeout 20000 --expect-errno EPROTO >"$W/k.$port" 2>&1
+	krc=$?
+	wait "$srv_pid"
+	prc=$?
+	if [ "$krc" -eq 0 ] && grep -q '(EPROTO)' "$W/k.$port" &&
+	   grep -q '^result reason=bad-type ' "$W/k.$port"; then
+		tap_ok "HELLO answered out of order: client's SDRP_HANDSHAKE fails with EPROTO (bad-type)"
+	else
+		tap_fail "HELLO answered out of order: client EPROTO" "exit $krc: $(cat "$W/k.$port")"
+	fi
+	# --expect peer: the libsdrp server exits 0 only if the client's
+	# CLOSE verified and it answered it with its clear CLOSE ACK.
+	if [ "$prc" -eq 0 ] && grep -q '^tx hello .*clear fault=wrong-type$' "$W/p.$port" &&
+	   grep -q '^rx close epoch=0 .* clear$' "$W/p.$port" &&
+	   grep -q '^tx close-ack epoch=0 .* clear' "$W/p.$port"; then
+		tap_ok "HELLO answered out of order: the client sent a clear CLOSE with a valid MAC (acknowledged)"
+	else
+		tap_fail "HELLO answered out of order: clear CLOSE from the client" \
+			"exit $prc: $(tail -n 4 "$W/p.$port" | tr '\n' ' ')"
+	fi
+	# Closed with bad-type at the CLOSE ACK, which verified (a refused
+	# one counts in SdrpRxBadMac; the close timer, 5 s, would repeat
+	# the CLOSE).
+	tap_check "HELLO answered out of order: the client's kernel accepted the CLOSE ACK" \
+		poll_until 10 client_closed_bad_type
+	tap_check "HELLO answered out of order: nothing established in sdrp-a" \
+		test "$(stat_of a SdrpEstablished)" -eq "$est_a"
+else
+	tap_fail "HELLO answered out of order: libsdrp server" "$(cat "$W/p.$port")"
+fi
+
+# --- the server's first record cannot be framed: the kernel client closes
+# A plain TCP server answers the HELLO with a header whose length no
+# record can have (0xffffffff).  The client's kernel loses the framing of
+# the stream, so no CLOSE ACK could be read: it sends its clear CLOSE and
+# ends the session at once (protocol.rst, "Header check").  SDRP_HANDSHAKE
+# fails with EPROTO, reason malformed, and the session is CLOSED when the
+# call returns.
+
+# clear_close_follows_hello FILE: FILE holds a clear HELLO, then a clear
+# CLOSE (92 bytes: 12 + seq 8 + ttl 8 + MAC 64), and nothing else
+clear_close_follows_hello()
+{
+	# shellcheck disable=SC2046 # one byte a word
+	set -- $(od -An -v -tu1 "$1")
+	[ $# -ge 12 ] && [ "$1" = 1 ] && [ "$2" = 1 ] && [ "$3" = 1 ] ||
+		return 1
+	hello_len=$((12 + ($9 << 24) + (${10} << 16) + (${11} << 8) + ${12}))
+	[ $# -eq $((hello_len + 92)) ] || return 1
+	shift "$hello_len"
+	[ "$1" = 1 ] && [ "$2" = 8 ] && [ "$3" = 1 ] && [ "$9 ${10} ${11} ${12}" = "0 0 0 80" ]
+}
+
+port=$((port + 1))
+tap_diag "next case at uptime $(elapsed)"
+malformed_a=$(stat_of a SdrpCloseMalformed)
+rm -f "$W/fifo.$port"
+mkfifo "$W/fifo.$port"
+# nc's input is the FIFO: the bad header goes out once the HELLO is in
+bg_on_b sh -c "nc -l -p $port <'$W/fifo.$port' >'$W/n.$port'"
+# shellcheck disable=SC2154 # set by bg_on_b
+nc_pid=${two_hosts_pids##* }
+exec 3>"$W/fifo.$port"
+if wait_tcp_listen b "$port"; then
+	on_a sdrp-peer --kernel --role client --connect "$ADDR_B:$port" \
+		--peer "$SDRP_ID_B" --params recv=5000,close=5000 \
+		--hs-timeout 20000 --expect-errno EPROTO >"$W/k.$port" 2>&1 &
+	k_pid=$!
+	poll_until 20 test -s "$W/n.$port"
+	printf '\001\002\001\000\000\000\000\000\377\377\377\377' >&3
+	wait "$k_pid"
+	krc=$?
+	if [ "$krc" -eq 0 ] && grep -q '(EPROTO)' "$W/k.$port" &&
+	   grep -q '^result reason=malformed ' "$W/k.$port" &&
+	   [ "$(stat_of a SdrpCloseMalformed)" -eq $((malformed_a + 1)) ]; then
+		tap_ok "unframeable answer to the HELLO: EPROTO (malformed), the session closed at once"
+	else
+		tap_fail "unframeable answer to the HELLO: client EPROTO, closed" \
+			"exit $krc: $(cat "$W/k.$port")"
+	fi
+	tap_check "unframeable answer to the HELLO: the client sent a clear CLOSE after its HELLO" \
+		poll_until 5 clear_close_follows_hello "$W/n.$port"
+else
+	tap_fail "unframeable answer to the HELLO: TCP server"
+fi
+exec 3>&-
+kill "$nc_pid" 2>/dev/null
+wait "$nc_pid" 2>/dev/null
 tap_diag "done at uptime $(elapsed)"
 tap_done

@@ -1248,6 +1248,17 @@ static void server_on_hello(struct sdrp_peer *p, uint8_t *rec, size_t len)
 	if (adopt_handshake(p, &res))
 		return;
 	f = fault_for(p, SDRP_MSG_HELLO_ACK, true);
+	/*
+	 * A type a server never sends, and one that may be clear, so that
+	 * the record passes the header check and fails the type check.
+	 */
+	if (f == SDRP_FAULT_WRONG_TYPE) {
+		p->txbuf[offsetof(struct sdrp_hdr, type)] = SDRP_MSG_HELLO;
+		if (remac(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n)) {
+			finish(p, SDRP_CLOSE_INTERNAL, ENOMEM);
+			return;
+		}
+	}
 	if (put_record(p, sdrp_hs_clear_tx(p->hs), p->txbuf, (size_t)n,
 		       p->keys.s2c_seq - 1, clear_data_len(SDRP_MSG_HELLO_ACK, n),
 		       f)) {

@@ -158,6 +158,43 @@ static void test_wrong_order_handshake(struct hs_creds *h)
 }
 
 /*
+ * IV.B, a message in the wrong order at the client: the server answers
+ * the HELLO with a (clear, authentic) HELLO.  The client refuses it
+ * (BAD_TYPE), which still used the server's clear counter 0, and closes
+ * with a clear CLOSE; the server, waiting for the ACK, accepts it and
+ * answers with a clear CLOSE ACK (counter 1), which the client accepts:
+ * one CLOSE.  The kernel client does the same (sdrp_hs_reject.sh).
+ */
+static void test_wrong_type_hello_reply(struct hs_creds *h)
+{
+	struct session x;
+
+	session_init(&x, &fast_params);
+	x.c.hs = &h->client;
+	x.s.hs = &h->server;
+	x.s.fault = (struct sdrp_fault)FAULT(WRONG_TYPE, HELLO_ACK, 1);
+	x.s.linger = true;
+	session_run(&x);
+	IS(x.r.s2c.n ? x.r.s2c.v[0].type : 0, SDRP_MSG_HELLO,
+	   "HELLO answered with a HELLO: it went out in place of the HELLO ACK");
+	IS(x.c.start_rc, -EPROTO, "HELLO answered with a HELLO: client -EPROTO");
+	IS(x.c.reason, SDRP_CLOSE_BAD_TYPE,
+	   "HELLO answered with a HELLO: client reason BAD_TYPE");
+	IS(x.r.c2s.n > 1 ? x.r.c2s.v[1].type : 0, SDRP_MSG_CLOSE,
+	   "HELLO answered with a HELLO: client answers with CLOSE");
+	OK(x.r.c2s.n > 1 && (x.r.c2s.v[1].flags & SDRP_HDR_F_CLEAR),
+	   "HELLO answered with a HELLO: the CLOSE is clear");
+	IS(wire_count(&x.r.c2s, SDRP_MSG_CLOSE), 1,
+	   "HELLO answered with a HELLO: the clear CLOSE ACK is accepted");
+	IS(x.s.reason, SDRP_CLOSE_PEER,
+	   "HELLO answered with a HELLO: the server accepted the CLOSE");
+	if (wire_count(&x.r.c2s, SDRP_MSG_CLOSE) != 1 ||
+	    x.s.reason != SDRP_CLOSE_PEER)
+		session_diag(&x);
+	session_free(&x);
+}
+
+/*
  * IV.B, wrong MAC in the initial handshake.  On the HELLO ACK the client
  * answers with a clear CLOSE.  On the HELLO the server has no s0 whose
  * key verifies it, hence no key to authenticate a CLOSE with: it drops
@@ -421,6 +458,7 @@ int main(void)
 	for (i = 0; i < sizeof(data_cases) / sizeof(data_cases[0]); i++)
 		fault_case(&data_cases[i], 5);
 	test_wrong_order_handshake(&h);
+	test_wrong_type_hello_reply(&h);
 	test_bad_mac_handshake(&h);
 	test_bad_signature_handshake(&h);
 	test_observer_record(&h);

@@ -52,7 +52,9 @@ enum sdrp_fault_kind {
 	SDRP_FAULT_STALE_TTL,	/* ttl one second in the past */
 	SDRP_FAULT_FUTURE_TTL,	/* ttl a minute beyond window + skew */
 	SDRP_FAULT_OLD_EPOCH,	/* protected under the previous epoch's keys */
-	SDRP_FAULT_WRONG_TYPE,	/* type the sender's role never sends */
+	SDRP_FAULT_WRONG_TYPE,	/* type the sender's role never sends (a
+				 * server's initial HELLO ACK: a clear
+				 * HELLO, MAC made valid) */
 	SDRP_FAULT_OUT_OF_ORDER, /* first send a message before its time:
 				  * client a DATA REQUEST, server a rekey
 				  * HELLO (needs keys) */
