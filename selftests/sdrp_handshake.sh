@@ -77,10 +77,14 @@ fi
 tap_ok "two hosts, a PKI from sdrpctl, sdrpd configured"
 
 # ---- no daemon: ESRCH at once ----------------------------------------------
-server -e ESRCH
-# The client keeps its socket open until the server attached sdrp.
+# Each end keeps its socket open a while after its ESRCH, so that the
+# other attaches sdrp before the close (a connection the peer already
+# closed refuses the attach: ENOTCONN).  3 s: a margin for a slow guest
+# (the debug kernel on a loaded host); both waits run at the same time.
+server -e ESRCH -s 3000
 tap_check "no sdrpd in the namespace: the client gets ESRCH" \
-	client -e ESRCH -s 1000
+	client -e ESRCH -s 3000
+show "$W/client.out"
 reap "$SERVER"
 tap_check "no sdrpd in the namespace: the server gets ESRCH" test "$RC" = 0
 [ "$RC" = 0 ] || show "$W/server.out"
@@ -193,22 +197,27 @@ tap_check "SdrpHsDone counted on both hosts" \
 
 # ---- the client's handshake ends after its HELLO: the server is told -------
 # sdrpd a is stopped once its HELLO went out, so the client's handshake
-# waits for it with the HELLO ACK received (b's packets are delayed by 2 s
-# meanwhile, so that the stop comes first).  Without the client's clear
-# CLOSE the server would wait for the ACK until its deadline (30 s here)
-# and fail with ETIMEDOUT; with it, it fails at once with ECONNREFUSED.
+# waits for it with the HELLO ACK received (b's packets are delayed by 5 s
+# meanwhile, so that the stop comes first even on a slow guest).  Without
+# the client's clear CLOSE the server would wait for the ACK until its
+# deadline and fail with ETIMEDOUT; with it, it fails at once with
+# ECONNREFUSED.  Both ends' deadlines (HS_DEADLINE_MS) are far beyond what
+# the sequence takes even on the debug kernel under load (tens of seconds
+# there): what is checked is the errno, which a deadline on the way would
+# turn into ETIMEDOUT.
+HS_DEADLINE_MS=120000
 
 # hello_then_stop: a client in a (OPTIONS...), its pid in CLIENT; sdrpd a
 # stopped once the HELLO is out
 hello_then_stop()
 {
-	server -e ECONNREFUSED -t 30000
-	on_b tc qdisc replace dev veth-b root netem delay 2000ms
+	server -e ECONNREFUSED -t "$HS_DEADLINE_MS"
+	on_b tc qdisc replace dev veth-b root netem delay 5000ms
 	sdrpd_log_mark a
-	bg_on_a $TOOL client "$ADDR_B" "$PORT" host-b.test "$@" \
-		>"$W/client.out" 2>&1
+	bg_on_a $TOOL client "$ADDR_B" "$PORT" host-b.test \
+		-t "$HS_DEADLINE_MS" "$@" >"$W/client.out" 2>&1
 	CLIENT=${two_hosts_pids##* }
-	sdrpd_wait_log a 'HELLO sent' 20 && kill -STOP "$(sdrpd_pid a)"
+	sdrpd_wait_log a 'HELLO sent' 100 && kill -STOP "$(sdrpd_pid a)"
 	# (what netem holds still leaves at its time)
 	on_b tc qdisc replace dev veth-b root netem delay 0ms
 }
