@@ -43,7 +43,7 @@
 #   sdrpd_log a|b                    # print its log (stderr, with -d)
 #   sdrpd_log_mark a|b               # remember where the log ends now
 #   sdrpd_wait_log a|b ERE [SECONDS] # poll until a line after the mark
-#                                    # matches (default 5 s)
+#                                    # matches (default $SDRPD_WAIT_S)
 #   sdrpd_log_since_mark a|b         # print the lines after the mark
 #
 # Keys are RSA 2048 ($SDRP_PKI_BITS): each RSA key takes about 5 s to
@@ -54,10 +54,14 @@
 # Certificates and s0 files are made fresh by every test.  An empty
 # SDRP_PKI_CACHE turns the cache off.  $SDRPCTL and $SDRPD name the
 # programs (default: sdrpctl and sdrpd from PATH), $SDRP_PKI_KEEP=1 keeps
-# the files.
+# the files.  $SDRPD_WAIT_S (default 30) bounds the waits for a daemon's
+# log lines (ready, reload): only an upper bound, since the waits poll, but
+# a daemon loading RSA keys on a loaded host (ASan, an emulated guest, a
+# debug kernel) has been seen to need more than 5 s.
 
 SDRPCTL=${SDRPCTL:-sdrpctl}
 SDRPD=${SDRPD:-sdrpd}
+SDRPD_WAIT_S=${SDRPD_WAIT_S:-30}
 SDRP_PKI_BITS=${SDRP_PKI_BITS:-2048}
 SDRP_PKI_CACHE=${SDRP_PKI_CACHE-/tmp/sdrp-pki-cache}
 pki_nkeys=0
@@ -361,7 +365,7 @@ sdrpd_log_has()
 
 sdrpd_wait_log()
 {
-	poll_until "${3:-5}" sdrpd_log_has "$1" "$2"
+	poll_until "${3:-$SDRPD_WAIT_S}" sdrpd_log_has "$1" "$2"
 }
 
 sdrpd_alive()
@@ -392,7 +396,8 @@ sdrpd_start()
 	# sees a listener.  A daemon that exits instead fails at once.
 	start_i=0
 	while ! sdrpd_log_has "$start_host" ' ready: '; do
-		if ! sdrpd_alive "$start_host" || [ "$start_i" -ge 200 ]; then
+		if ! sdrpd_alive "$start_host" ||
+		   [ "$start_i" -ge $((SDRPD_WAIT_S * 20)) ]; then
 			sdrpd_hosts_fail "sdrpd $start_host did not start: $(sdrpd_log_since_mark "$start_host" | tail -n 3)"
 			sdrpd_kill "$start_host" 2>/dev/null
 			return 1

@@ -99,16 +99,16 @@ two_hosts_setup()
 	host_config "$NS_A" veth-a "$ADDR_A" "$ADDR6_A" || return 1
 	host_config "$NS_B" veth-b "$ADDR_B" "$ADDR6_B" || return 1
 
-	poll_until 5 ns_has_addr "$NS_A" "$ADDR6_A" &&
-		poll_until 5 ns_has_addr "$NS_B" "$ADDR6_B"
+	poll_until 30 ns_has_addr "$NS_A" "$ADDR6_A" &&
+		poll_until 30 ns_has_addr "$NS_B" "$ADDR6_B"
 }
 
 # wait_tcp_listen a|b PORT: poll until a TCP socket listens on PORT
 wait_tcp_listen()
 {
 	case $1 in
-	a) poll_until 5 tcp_listening "$NS_A" "$2" ;;
-	b) poll_until 5 tcp_listening "$NS_B" "$2" ;;
+	a) poll_until 30 tcp_listening "$NS_A" "$2" ;;
+	b) poll_until 30 tcp_listening "$NS_B" "$2" ;;
 	*) return 2 ;;
 	esac
 }
