@@ -693,13 +693,21 @@ TEST_F(closing, late_close_ack_after_close)
 {
 	long aborts = tcpext("TCPAbortOnData");
 	struct sdrp_msg m;
+	int type;
 
 	ASSERT_EQ(close(self->kfd), 0);
 	self->kfd = -1;
 	ASSERT_EQ(raw_read(&self->raw, &m, ANSWER_MS), SDRP_MSG_CLOSE);
 	sdrp_sleep_ms(CLOSE_MS / 2);
 	ASSERT_EQ(raw_send(&self->raw, SDRP_MSG_CLOSE_ACK, NULL), 0);
-	EXPECT_EQ(raw_read(&self->raw, &m, ANSWER_MS), 0);
+	/*
+	 * On a loaded host the close timer may have sent the CLOSE again
+	 * before our ACK arrived: a repeat, not an error; the ACK still
+	 * answers it (the same sequence number).
+	 */
+	while ((type = raw_read(&self->raw, &m, ANSWER_MS)) == SDRP_MSG_CLOSE)
+		;
+	EXPECT_EQ(type, 0);
 	EXPECT_EQ(sdrp_stat_wait("SdrpCurrSessions", 0, ANSWER_MS), 0);
 	EXPECT_EQ(sdrp_stat("SdrpCloseLocal"), 1);
 	EXPECT_EQ(sdrp_stat("SdrpCloseNoAck"), 0);
