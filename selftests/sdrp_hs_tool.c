@@ -65,6 +65,7 @@
 
 static int conns = 1, exchanges = 10, timeout_ms, pause_ms, expect_errno;
 static int shutdown_how = -1;	/* -S: SHUT_RD, SHUT_WR or SHUT_RDWR */
+static int shutdown_err = -1;	/* -S: shutdown()'s errno, once called */
 
 static const char *errno_name(int e)
 {
@@ -170,11 +171,26 @@ static void *shutdown_main(void *arg)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (sigwait(&set, &sig))
-		return NULL;
-	printf("shutdown: %s\n",
-	       errno_name(shutdown(fd, shutdown_how) ? errno : 0));
+	if (!sigwait(&set, &sig))
+		shutdown_err = shutdown(fd, shutdown_how) ? errno : 0;
 	return NULL;
+}
+
+/*
+ * -S, the handshake over: "shutdown: ERRNO" once the thread's call
+ * returned (a shutdown() that ended the handshake returns at once), or
+ * "shutdown: not called" if no SIGUSR1 came within 5 s.
+ */
+static void shutdown_report(pthread_t th)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	if (pthread_timedjoin_np(th, NULL, &until))
+		printf("shutdown: not called\n");
+	else
+		printf("shutdown: %s\n", errno_name(shutdown_err));
 }
 
 static int run_client(int id, const struct addrinfo *ai, const char *peer)
@@ -199,6 +215,8 @@ static int run_client(int id, const struct addrinfo *ai, const char *peer)
 		return 1;
 	}
 	err = handshake(fd, SDRP_ROLE_CLIENT, peer);
+	if (shutdown_how >= 0)
+		shutdown_report(th);
 	if (expect_errno || err)
 		return hs_failed(fd, id, "client", err);
 	if (getsockopt(fd, SOL_SDRP, SDRP_PEER_IDENTITY, got, &glen) ||
