@@ -196,11 +196,10 @@ check-vm: vm-prereqs
 DEBUG_VM_TIMEOUT	?= 3600
 DEBUG_VM_TEST_TIMEOUT	?= 600
 
-# Not in the debug kernel's config: nlmon (sdrp_secrets_sdrpd's raw-dump
-# checks skip there).  Built into it, so no module file to install:
-# sock_diag (the soak's connection resets).
-NOT_IN_DEBUG_KERNEL	:= nlmon
-DEBUG_KERNEL_BUILTIN	:= inet_diag tcp_diag
+# Built into the debug kernel, so no module file to install: sock_diag
+# (the soak's connection resets) and nlmon (sdrp_secrets_sdrpd's raw
+# SESSIONS dumps).
+DEBUG_KERNEL_BUILTIN	:= inet_diag tcp_diag nlmon
 
 check-debug: deps
 	@dir=$$(scripts/debug-kernel.sh) || exit 1; \
@@ -208,7 +207,7 @@ check-debug: deps
 	SDRP_VM_MODROOT=$$dir/modroot \
 	SDRP_VM_CMDLINE="panic_on_warn=1 kasan.fault=panic $${SDRP_VM_CMDLINE:-}" \
 	$(MAKE) --no-print-directory check-vm KERNELS=$$(cat $$dir/release) \
-		VM_KMODS="$(filter-out $(NOT_IN_DEBUG_KERNEL) $(DEBUG_KERNEL_BUILTIN),$(VM_KMODS))" \
+		VM_KMODS="$(filter-out $(DEBUG_KERNEL_BUILTIN),$(VM_KMODS))" \
 		VM_TESTS="$(VM_TESTS) selftests/vm/debug_reports.sh" \
 		$(if $(T),T=$(T)$(comma)selftests/vm/debug_reports.sh) \
 		VM_TIMEOUT=$(DEBUG_VM_TIMEOUT) VM_TEST_TIMEOUT=$(DEBUG_VM_TEST_TIMEOUT)

@@ -68,8 +68,8 @@ done
 tap_check "setup: PKI, sdrpd -d under the shim in both namespaces" \
 	test "$SDRPD" = sdrpd
 
-# The SESSIONS dumps, on an nlmon device in each namespace (the debug
-# kernel, scripts/debug-kernel.config, has none: those checks skip there).
+# The SESSIONS dumps, on an nlmon device in each namespace (every kernel
+# the suite runs on has nlmon; those checks skip on a kernel without).
 NLMON=yes
 for host in a b; do
 	ns=$(sdrpd_ns $host)
