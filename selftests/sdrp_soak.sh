@@ -261,7 +261,7 @@ dist()
 	echo "$(field "$1_min" "$cl") / $(field "$1_median" "$cl") / $(field "$1_p90" "$cl") / $(field "$1_max" "$cl")"
 }
 tap_diag "per session (min / median / p90 / max) of $(field lives "$cl") sessions: exchanges $(dist exchanges_per_session), rekeys $(dist rekeys_per_session); $(field sessions_1000_exchanges "$cl") sessions with >= 1000 exchanges"
-tap_diag "the $sessions first sessions: $(field whole_run "$cl") lived the whole run (exchanges $(dist whole_run_exchanges), rekeys $(dist whole_run_rekeys)), $(field first_churned "$cl") closed by SIGUSR1, $(field first_failed "$cl") failed; failures: $(field failed "$cl") on the client, $(field failed_not_reset "$cl") of them not by a reset"
+tap_diag "the $sessions slots' first sessions (first handshake ok: $(($(field whole_run "$cl") + $(field first_churned "$cl") + $(field first_failed "$cl")))): $(field whole_run "$cl") lived the whole run (exchanges $(dist whole_run_exchanges), rekeys $(dist whole_run_rekeys)), $(field first_churned "$cl") closed by SIGUSR1, $(field first_failed "$cl") failed; failures: $(field failed "$cl") on the client, $(field failed_not_reset "$cl") of them not by a reset"
 tc_stats=$(on_a tc -s qdisc show dev veth-a; on_b tc -s qdisc show dev veth-b)
 tap_diag "netem $(echo "$tc_stats" | grep -o 'dropped [0-9]*' | tr '\n' ' ')"
 for ns in "$NS_A" "$NS_B"; do

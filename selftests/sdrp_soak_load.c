@@ -37,7 +37,7 @@
  * The client also reports how long its sessions lived: exchanges and
  * rekeys per session (min, median, 90th percentile, max), how many
  * sessions reached 1000 exchanges, and how each slot's first session
- * ended: alive at the end of the run (whole_run; their exchanges and
+ * (if its first handshake succeeded) ended: alive at the end of the run (whole_run; their exchanges and
  * rekeys likewise), closed by SIGUSR1, or failed.  Failures other than a reset's (TTL, timeouts under netem) are
  * counted apart (failed_not_reset).
  *
@@ -841,11 +841,16 @@ static void *slot_main(void *arg)
 	/* slots start 100 ms apart: not every handshake in the same instant */
 	usleep(100000 * (useconds_t)(uintptr_t)arg);
 	while (req && resp && !past_deadline()) {
+		/*
+		 * first: the slot's first attempt; one that succeeds only
+		 * after failed ones may start too late to tell anything.
+		 */
 		if (client_session(req, resp, first)) {
 			first = false;
 			fails = 0;
 			continue;
 		}
+		first = false;
 		/*
 		 * A pause, twice as long after each failure in a row (0.1 to
 		 * 1.6 s): a dead sdrpd is met by a retry now and then, not
