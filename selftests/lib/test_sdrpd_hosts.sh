@@ -119,8 +119,11 @@ tap_check "sdrpd -t accepts it with --ca other" sdrpd_check b
 # on SIGHUP, exits 0 on SIGTERM (or by itself after 30 s, should this
 # test die); with FAKE_FAIL set it exits at once.
 fake=$(mktemp "${TMPDIR:-/tmp}/fake-sdrpd.XXXXXX")
+# A shell cannot trap a signal that was ignored when it started (nohup
+# ignores SIGHUP, for one): env gives the stand-in default dispositions,
+# as sdrpd, which blocks them and reads a signalfd, needs none.
 cat >"$fake" <<'EOF'
-#!/bin/sh
+#!/usr/bin/env -S --default-signal=HUP,TERM /bin/sh
 [ -z "${FAKE_FAIL:-}" ] || { echo "x sdrpd error: generic netlink family \"sdrp\" not found" >&2; exit 1; }
 trap 'echo "x sdrpd info: reload: configuration loaded" >&2' HUP
 trap 'echo "x sdrpd info: exited" >&2; exit 0' TERM
