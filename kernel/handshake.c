@@ -753,6 +753,31 @@ static int hs_wait(struct sdrp_sock *ctx, struct sdrp_hs_req *req)
 }
 
 /*
+ * The close reason for a record of the initial handshake, before sdrpd
+ * sees it: the first check of protocol.rst's "Order of checks" that
+ * fails, the type (clear, and due in this role) coming straight after
+ * the header check, then the epoch.  0 if it may go to the daemon.
+ */
+static u8 hs_rx_check(const struct sdrp_hdr *hdr, u32 len, bool server)
+{
+	bool due;
+
+	if (sdrp_hdr_check(hdr) != SDRP_HDR_OK || len > SDRP_HELLO_RECORD_MAX)
+		return SDRP_CLOSE_MALFORMED;
+	if (server)
+		due = hdr->type == SDRP_MSG_HELLO;
+	else
+		due = hdr->type == SDRP_MSG_HELLO_ACK ||
+		      hdr->type == SDRP_MSG_CLOSE ||
+		      hdr->type == SDRP_MSG_CLOSED_NO_ACK;
+	if (!due || !(hdr->flags & SDRP_HDR_F_CLEAR))
+		return SDRP_CLOSE_BAD_TYPE;
+	if (sdrp_get_be32(hdr->epoch))
+		return SDRP_CLOSE_OLD_EPOCH;
+	return SDRP_CLOSE_NONE;
+}
+
+/*
  * rx.c, under lock_sock: a record arrived while the handshake runs, or
  * while no key exists.  True if taken here.
  *
@@ -761,9 +786,9 @@ static int hs_wait(struct sdrp_sock *ctx, struct sdrp_hs_req *req)
  * request's next turn once its header passes sdrp_hdr_check() (version,
  * type, flags, length within the type's limits: at most
  * SDRP_HELLO_RECORD_MAX for a clear record) and it has the type due and
- * epoch 0.  Every MAC of the
- * initial handshake is the daemon's to check.  Any other record fails
- * the handshake with EPROTO, as nothing can authenticate an answer yet.
+ * epoch 0.  Every MAC of the initial handshake is the daemon's to
+ * check.  Any other record fails the handshake with EPROTO and the reason
+ * hs_rx_check() gives, as nothing can authenticate an answer yet.
  */
 bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 		struct sk_buff *skb)
@@ -772,7 +797,7 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 	struct strp_msg *rxm = strp_msg(skb);
 	struct sdrp_hs_net *hn;
 	bool server, ok;
-	u8 *rec;
+	u8 reason, *rec;
 
 	if (ctx->state != SDRP_SESS_HANDSHAKE || !req) {
 		if (ctx->epoch || (hdr->flags & SDRP_HDR_F_CLEAR))
@@ -786,15 +811,9 @@ bool sdrp_hs_rx(struct sdrp_sock *ctx, const struct sdrp_hdr *hdr,
 	/* Read whole, it used the peer's clear counter 0, refused or not. */
 	if ((hdr->flags & SDRP_HDR_F_CLEAR) && !sdrp_get_be32(hdr->epoch))
 		req->peer_clear_read = true;
-	ok = sdrp_hdr_check(hdr) == SDRP_HDR_OK &&
-	     (hdr->flags & SDRP_HDR_F_CLEAR) && !sdrp_get_be32(hdr->epoch) &&
-	     rxm->full_len <= SDRP_HELLO_RECORD_MAX &&
-	     (server ? hdr->type == SDRP_MSG_HELLO :
-		       hdr->type == SDRP_MSG_HELLO_ACK ||
-		       hdr->type == SDRP_MSG_CLOSE ||
-		       hdr->type == SDRP_MSG_CLOSED_NO_ACK);
-	if (!ok) {
-		hs_end(req, EPROTO, SDRP_CLOSE_BAD_TYPE,
+	reason = hs_rx_check(hdr, rxm->full_len, server);
+	if (reason) {
+		hs_end(req, EPROTO, reason,
 		       hs_err_stat(SDRP_HS_ERROR_MALFORMED));
 		return true;
 	}

@@ -269,6 +269,44 @@ tap_check "... the CLOSE exchange completes on both hosts" \
 	poll_until 10 no_requests_left
 on_b tc qdisc del dev veth-b root
 
+# ---- a first record that is no HELLO: refused with the first check's reason
+# The server's kernel refuses, before sdrpd sees it, a first record that
+# cannot be the HELLO, with the reason of the first check that fails
+# (protocol.rst, "Order of checks": for the initial handshake the type
+# comes straight after the header check, then the epoch).  SDRP_HANDSHAKE
+# fails with EPROTO; the server holds no key, so it sends nothing back.
+# raw_record VERSION TYPE FLAGS EPOCH: a header with length 80 (a clear
+# HELLO's or CLOSE's least) and 80 zero bytes
+raw_record()
+{
+	# shellcheck disable=SC2059 # the octal escapes are the format
+	printf "\\$(printf %03o "$1")\\$(printf %03o "$2")\\$(printf %03o "$3")\\000\\000\\000\\000\\$(printf %03o "$4")\\000\\000\\000\\120"
+	head -c 80 /dev/zero
+}
+
+for c in "MALFORMED Malformed 2 1 1 0 version 2" \
+	 "BAD_TYPE BadType 1 8 1 0 a clear CLOSE" \
+	 "BAD_TYPE BadType 1 8 1 1 a clear CLOSE of epoch 1" \
+	 "OLD_EPOCH OldEpoch 1 1 1 1 a clear HELLO of epoch 1"; do
+	# shellcheck disable=SC2086 # the case's fields
+	set -- $c
+	reason=$1 counter=SdrpClose$2 ver=$3 type=$4 flags=$5 epoch=$6
+	shift 6
+	before=$(stat_of b "$counter")
+	raw_record "$ver" "$type" "$flags" "$epoch" >"$W/raw"
+	server -e EPROTO
+	on_a sh -c "{ cat '$W/raw'; sleep 3; } | timeout 10 nc $ADDR_B $PORT" \
+		>/dev/null 2>&1 &
+	sender=$!
+	reap "$SERVER"
+	tap_check "first record $*: the server's SDRP_HANDSHAKE fails with EPROTO" \
+		test "$RC" = 0
+	tap_check "... reason $reason ($counter counted)" \
+		test "$(stat_of b "$counter")" -eq $((before + 1))
+	wait "$sender"
+done
+tap_check "no session left behind" poll_until 10 no_requests_left
+
 # ---- 100 handshakes at once ------------------------------------------------
 # Both daemons sign and verify 100 RSA HELLOs each at once: on a loaded
 # emulated VM that takes tens of seconds, so the deadlines leave room, and
