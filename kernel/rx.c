@@ -225,8 +225,8 @@ void sdrp_rxmsg_free(struct sdrp_rxmsg *m)
 }
 
 /* Fields of a verified inner plaintext. */
-static int parse_inner(const struct sdrp_hdr *hdr, const u8 *inner,
-		       u32 inner_len, struct sdrp_rx_view *v)
+static int parse_inner(const struct sdrp_hdr *hdr, bool clear,
+		       const u8 *inner, u32 inner_len, struct sdrp_rx_view *v)
 {
 	u32 fixed = sdrp_inner_fixed_len(hdr->type);
 	const u8 *p = inner;
@@ -252,8 +252,13 @@ static int parse_inner(const struct sdrp_hdr *hdr, const u8 *inner,
 	v->len = inner_len - fixed;
 	if (v->len && !sdrp_type_has_data(v->type))
 		return -EBADMSG;
-	/* Rekey HELLO / HELLO ACK carry exactly one X25519 public key. */
-	if ((v->type == SDRP_MSG_HELLO || v->type == SDRP_MSG_HELLO_ACK) &&
+	/*
+	 * Rekey HELLO / HELLO ACK carry exactly one X25519 public key.  A
+	 * clear one is the initial handshake's, which only reaches here when
+	 * it crossed our clear CLOSE: CLOSING drops it unread.
+	 */
+	if (!clear && (v->type == SDRP_MSG_HELLO ||
+		       v->type == SDRP_MSG_HELLO_ACK) &&
 	    v->len != SDRP_X25519_LEN)
 		return -EBADMSG;
 	return 0;
@@ -370,7 +375,7 @@ static void rx_record(struct sdrp_sock *ctx, struct sk_buff *skb)
 		goto out;
 	}
 
-	if (parse_inner(&hdr, plain + SDRP_HDR_LEN, inner_len, &v))
+	if (parse_inner(&hdr, clear, plain + SDRP_HDR_LEN, inner_len, &v))
 		reason = SDRP_CLOSE_MALFORMED;
 	else if (ctx->state == SDRP_SESS_CLOSING)
 		/*

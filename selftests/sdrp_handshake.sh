@@ -222,21 +222,30 @@ hello_then_stop()
 	on_b tc qdisc replace dev veth-b root netem delay 0ms
 }
 
+# client_daemon_killed WHEN: sdrpd a was killed WHEN, the client's HELLO
+# out: the client gets ECONNABORTED, its clear CLOSE ends the server's
+# handshake (ECONNREFUSED) and the CLOSE exchange completes; sdrpd a is
+# started again
+client_daemon_killed()
+{
+	reap "$CLIENT"
+	tap_check "sdrpd killed $1: the client gets ECONNABORTED" \
+		test "$RC" = 0
+	reap "$SERVER"
+	tap_check "... and its clear CLOSE ends the server's handshake: ECONNREFUSED" \
+		test "$RC" = 0
+	show "$W/client.out" "$W/server.out"
+	tap_check "... the CLOSE exchange completes on both hosts" \
+		poll_until 20 no_requests_left
+	if ! sdrpd_start a; then
+		tap_fail "sdrpd a started again"
+		tap_done
+	fi
+}
+
 hello_then_stop -e ECONNABORTED
 sdrpd_kill a
-reap "$CLIENT"
-tap_check "sdrpd killed after the HELLO went out: the client gets ECONNABORTED" \
-	test "$RC" = 0
-reap "$SERVER"
-tap_check "... and its clear CLOSE ends the server's handshake: ECONNREFUSED" \
-	test "$RC" = 0
-show "$W/client.out" "$W/server.out"
-tap_check "... the CLOSE exchange completes on both hosts" \
-	poll_until 10 no_requests_left
-if ! sdrpd_start a; then
-	tap_fail "sdrpd a started again"
-	tap_done
-fi
+client_daemon_killed "after the HELLO went out"
 
 # A client killed with its HELLO out cancels its request (EINTR in the
 # kernel): a local close, which sends the clear CLOSE too.
@@ -250,6 +259,27 @@ show "$W/server.out"
 kill -CONT "$(sdrpd_pid a)"
 tap_check "... the killed client's CLOSE exchange completes" \
 	poll_until 10 no_requests_left
+
+# sdrpd a killed once the server's HELLO ACK left, which b's 8 s delay
+# holds: the client's clear CLOSE reaches the server first (ECONNREFUSED
+# there), and the HELLO ACK reaches the client in CLOSING, under the clear
+# key of its CLOSE exchange.  It is dropped unread there, not refused as a
+# malformed rekey HELLO ACK (its data is the handshake's, not one key).
+# (sdrpd b logs the HELLO's verification just before it hands the kernel
+# the HELLO ACK: the second after it is for that.)
+bad_layout_a=$(stat_of a SdrpRxBadLayout)
+server -e ECONNREFUSED -t "$HS_DEADLINE_MS"
+on_b tc qdisc replace dev veth-b root netem delay 8000ms
+sdrpd_log_mark b
+bg_on_a $TOOL client "$ADDR_B" "$PORT" host-b.test -t "$HS_DEADLINE_MS" \
+	-e ECONNABORTED >"$W/client.out" 2>&1
+CLIENT=${two_hosts_pids##* }
+sdrpd_wait_log b 'authenticated as "host-a.test"' 100 && sleep 1 &&
+	sdrpd_kill a
+on_b tc qdisc replace dev veth-b root netem delay 0ms
+client_daemon_killed "once the server's HELLO ACK left"
+tap_check "... the HELLO ACK that crossed the CLOSE is not counted as malformed" \
+	test "$(stat_of a SdrpRxBadLayout)" -eq "$bad_layout_a"
 
 # shutdown() from another thread while SDRP_HANDSHAKE blocks, the HELLO
 # out: a local close.  The call fails with EPIPE and, as for a signal, the
