@@ -254,8 +254,9 @@ static int parse_inner(const struct sdrp_hdr *hdr, bool clear,
 		return -EBADMSG;
 	/*
 	 * Rekey HELLO / HELLO ACK carry exactly one X25519 public key.  A
-	 * clear one is the initial handshake's, which only reaches here when
-	 * it crossed our clear CLOSE: CLOSING drops it unread.
+	 * clear one is the initial handshake's, whose data only sdrpd reads:
+	 * one that reaches here came late (it crossed our clear CLOSE, and
+	 * CLOSING drops it) or again (its type refuses it).
 	 */
 	if (!clear && (v->type == SDRP_MSG_HELLO ||
 		       v->type == SDRP_MSG_HELLO_ACK) &&
