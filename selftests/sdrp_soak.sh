@@ -12,8 +12,10 @@
 # Every session starts with SDRP_HANDSHAKE (lib/sdrpd_hosts.sh sets up the
 # PKI and one sdrpd per host).  Faults: netem on both veth ends delays
 # (with jitter), loses, duplicates and reorders packets, switching between
-# a mild and a harsh profile every 2 s; the server aborts the connections
-# of established sessions (SOCK_DESTROY, every 2-4 s); at a third of the run
+# a mild and a harsh profile every 2 s (plus the two `tc` runs: ~8 s
+# apart while the load keeps the guest busy); the server aborts the
+# connections of established sessions (SOCK_DESTROY, every 2-4 s; SOAK=long
+# every 30-60 s); at a third of the run
 # the server host's sdrpd is killed (SIGKILL) and started again once a
 # handshake met its absence and sessions rekeyed without it (3 s at
 # least), at two thirds the client host's.  Handshakes that meet a dead daemon
